@@ -1,0 +1,43 @@
+# make run  — set up everything and start web, worker and beat (Ctrl-C stops them all)
+# make test — install what the tests need and run them
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+
+.PHONY: run test install install-test browsers clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements-test.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap
+	@echo
+	@echo "  MyStocks Task Center: http://localhost:$(PORT)/  (admin: http://localhost:$(PORT)/admin/)"
+	@echo "  login: admin / $$(cat var/admin_password 2>/dev/null || echo 'the password in MYSTOCKS_ADMIN_PASSWORD')"
+	@echo
+	MYSTOCKS_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# Engine tests need PostgreSQL and Redis; on this kind of machine both listen locally.
+test: install-test
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/mystocks} \
+	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/15} \
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) var

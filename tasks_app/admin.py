@@ -1,0 +1,222 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import catalogue, control, dispatch, groups
+from .models import (
+    GroupRun, TaskDefinition, TaskExecution, TaskGroup, TaskGroupMember, TradingDay,
+)
+
+
+class TaskDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = TaskDefinition
+        exclude = ["created_by"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            problems = catalogue.dependency_errors(self.instance)
+            if problems:
+                self.add_error("dependencies", problems)
+        return cleaned
+
+
+def _status_badge(status):
+    if not status:
+        return "—"
+    return format_html('<span class="ms-status ms-status-{}">{}</span>', status, status)
+
+
+@admin.register(TaskDefinition)
+class TaskDefinitionAdmin(admin.ModelAdmin):
+    form = TaskDefinitionForm
+    list_display = (
+        "task_id", "task_name", "task_type", "job", "schedule_in_words", "next_run",
+        "last_run", "last_status", "enabled", "paused", "priority",
+    )
+    list_filter = ("task_type", "enabled", "paused", "schedule_type", "queue")
+    search_fields = ("task_id", "task_name", "job", "description")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    actions = ["run_now", "stop_runs", "enable", "disable", "pause", "resume"]
+    fieldsets = (
+        (None, {"fields": ("task_id", "task_name", "task_type", "job", "task_module", "description", "params")}),
+        (_("Schedule"), {"fields": (
+            "schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "timezone",
+            "trading_days_only", "misfire_grace",
+        )}),
+        (_("Policies"), {"fields": (
+            "enabled", "paused", "priority", "queue", "timeout", "retry_count", "retry_delay",
+            "concurrency_policy", "auto_restart", "stop_on_error", "dependencies", "tags",
+        )}),
+        (_("Audit"), {"fields": ("created_by", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        latest = TaskExecution.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-id")
+        return super().get_queryset(request).annotate(
+            last_run_at=Subquery(latest.values("created_at")[:1]),
+            last_run_status=Subquery(latest.values("status")[:1]),
+        )
+
+    @admin.display(description=_("schedule"))
+    def schedule_in_words(self, obj):
+        return obj.describe_schedule()
+
+    @admin.display(description=_("next run"))
+    def next_run(self, obj):
+        if not obj.enabled or obj.paused:
+            return "—"
+        times = obj.next_run_times(n=1)
+        return times[0].strftime("%Y-%m-%d %H:%M") if times else "—"
+
+    @admin.display(description=_("last run"), ordering="last_run_at")
+    def last_run(self, obj):
+        return obj.last_run_at
+
+    @admin.display(description=_("last status"))
+    def last_status(self, obj):
+        return _status_badge(obj.last_run_status)
+
+    def save_model(self, request, obj, form, change):
+        catalogue.save_task_definition(obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        catalogue.delete_task_definition(obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            catalogue.delete_task_definition(obj, actor=request.user)
+
+    @admin.action(description=_("Run now"), permissions=["change"])
+    def run_now(self, request, queryset):
+        started, refused = [], []
+        for task in queryset:
+            try:
+                execution = dispatch.run_task_now(task=task, actor=request.user)
+                started.append(f"{task.task_id} → #{execution.pk} {execution.status}")
+            except ValidationError as exc:
+                refused.append(f"{task.task_id}: {'; '.join(exc.messages)}")
+        if started:
+            self.message_user(request, _("Started: ") + ", ".join(started))
+        if refused:
+            self.message_user(request, _("Not started: ") + ", ".join(refused), level=messages.WARNING)
+
+    @admin.action(description=_("Stop running executions"), permissions=["change"])
+    def stop_runs(self, request, queryset):
+        stopped = sum(control.stop_task(task, actor=request.user) for task in queryset)
+        self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": stopped})
+
+    @admin.action(description=_("Enable"), permissions=["change"])
+    def enable(self, request, queryset):
+        self.message_user(request, _("Enabled %(n)d task(s).") % {"n": catalogue.set_enabled(queryset, True)})
+
+    @admin.action(description=_("Disable"), permissions=["change"])
+    def disable(self, request, queryset):
+        self.message_user(request, _("Disabled %(n)d task(s).") % {"n": catalogue.set_enabled(queryset, False)})
+
+    @admin.action(description=_("Pause schedule"), permissions=["change"])
+    def pause(self, request, queryset):
+        self.message_user(request, _("Paused %(n)d task(s).") % {"n": catalogue.set_paused(queryset, True)})
+
+    @admin.action(description=_("Resume schedule"), permissions=["change"])
+    def resume(self, request, queryset):
+        self.message_user(request, _("Resumed %(n)d task(s).") % {"n": catalogue.set_paused(queryset, False)})
+
+
+@admin.register(TaskExecution)
+class TaskExecutionAdmin(admin.ModelAdmin):
+    list_display = (
+        "id", "task", "status_badge", "trigger", "attempt", "scheduled_for", "started_at", "duration",
+        "progress_message",
+    )
+    list_filter = ("status", "trigger", "task__task_type")
+    search_fields = ("task__task_id", "task__task_name", "error")
+    list_select_related = ("task",)
+    show_full_result_count = False
+    date_hierarchy = None
+    actions = ["stop"]
+    readonly_fields = [f.name for f in TaskExecution._meta.fields if f.name != "log"] + ["log_view"]
+    exclude = ("log",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("task", "retry_of", "group_run")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return _status_badge(obj.status)
+
+    @admin.display(description=_("log"))
+    def log_view(self, obj):
+        return format_html('<pre style="max-height:40em;overflow:auto;white-space:pre-wrap">{}</pre>', obj.log)
+
+    @admin.action(description=_("Stop"))
+    def stop(self, request, queryset):
+        for execution in queryset.select_related("task"):
+            control.stop_execution(execution, actor=request.user)
+        self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": queryset.count()})
+
+
+class TaskGroupMemberInline(admin.TabularInline):
+    model = TaskGroupMember
+    extra = 1
+    ordering = ("position",)
+    autocomplete_fields = ("task",)
+
+
+@admin.register(TaskGroup)
+class TaskGroupAdmin(admin.ModelAdmin):
+    list_display = ("group_id", "group_name", "execution_mode", "members", "enabled")
+    search_fields = ("group_id", "group_name")
+    inlines = [TaskGroupMemberInline]
+    actions = ["run_now"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("members__task")
+
+    @admin.display(description=_("members"))
+    def members(self, obj):
+        return " → ".join(m.task.task_id for m in obj.members.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        catalogue.save_group(form.instance, form.instance.member_task_ids(), actor=request.user)
+
+    @admin.action(description=_("Run now"))
+    def run_now(self, request, queryset):
+        runs = [groups.start_group_run(group=g, actor=request.user) for g in queryset]
+        self.message_user(request, _("Started %(n)d group run(s).") % {"n": len(runs)})
+
+
+@admin.register(GroupRun)
+class GroupRunAdmin(admin.ModelAdmin):
+    list_display = ("id", "group", "status", "trigger", "started_at", "finished_at", "duration")
+    list_filter = ("status", "trigger", "group")
+    list_select_related = ("group",)
+    actions = ["stop"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Stop"))
+    def stop(self, request, queryset):
+        stopped = sum(control.stop_group_run(run, actor=request.user) for run in queryset)
+        self.message_user(request, _("Stopped %(n)d group run(s).") % {"n": stopped})
+
+
+@admin.register(TradingDay)
+class TradingDayAdmin(admin.ModelAdmin):
+    list_display = ("date", "source")
+    date_hierarchy = "date"

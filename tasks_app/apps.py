@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class TasksAppConfig(AppConfig):
+    name = "tasks_app"
+    verbose_name = "Task Center"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Jobs register themselves on import: the engine's built-ins and every app's jobs module.
+        from . import jobs  # noqa: F401
+
+        autodiscover_modules("jobs")

@@ -1,0 +1,134 @@
+"""Saving, deleting and switching task definitions and groups: every save path goes through here.
+
+Admin, pages, API, commands and imports call these functions, so validation (job, params,
+schedule, dependency cycles) and the beat sync happen the same way whichever door was used.
+"""
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from . import scheduling
+from .models import TaskDefinition, TaskGroup, TaskGroupMember
+
+
+def find_cycle(graph):
+    """Return one dependency cycle in ``graph`` ({task_id: [upstream ids]}) as a list, or None."""
+    state = {}
+
+    def visit(node, path):
+        state[node] = "visiting"
+        for upstream in graph.get(node, ()):
+            if state.get(upstream) == "visiting":
+                return path[path.index(upstream):] + [upstream]
+            if upstream not in state:
+                cycle = visit(upstream, path + [upstream])
+                if cycle:
+                    return cycle
+        state[node] = "done"
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            cycle = visit(node, [node])
+            if cycle:
+                return cycle
+    return None
+
+
+def dependency_errors(definition, graph=None):
+    """Messages for unknown upstreams and cycles when ``definition`` joins ``graph`` (default: the database)."""
+    if graph is None:
+        graph = dict(TaskDefinition.objects.exclude(pk=definition.pk).values_list("task_id", "dependencies"))
+    missing = [dep for dep in definition.dependencies if dep not in graph]
+    if missing:
+        return [f"unknown task_id(s): {', '.join(missing)}"]
+    cycle = find_cycle({**graph, definition.task_id: definition.dependencies})
+    if cycle:
+        return [f"dependency cycle: {' -> '.join(cycle)}"]
+    return []
+
+
+def validate_definition(definition):
+    """Full validation of one definition against the database; raises ValidationError by field."""
+    errors = {}
+    try:
+        definition.full_clean()
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if "dependencies" not in errors:
+        deps = dependency_errors(definition)
+        if deps:
+            errors["dependencies"] = deps
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def save_task_definition(definition, *, actor=None):
+    """Validate and save ``definition`` and bring its beat schedule in line; returns it."""
+    validate_definition(definition)
+    if definition.pk is None and actor is not None and actor.is_authenticated:
+        definition.created_by = actor
+    definition.save()
+    scheduling.sync_periodic_task(definition)
+    return definition
+
+
+@transaction.atomic
+def delete_task_definition(definition, *, actor=None):
+    """Delete a definition (its executions go with it) and its beat schedule."""
+    dependants = [
+        t.task_id for t in TaskDefinition.objects.exclude(pk=definition.pk) if definition.task_id in t.dependencies
+    ]
+    if dependants:
+        raise ValidationError({"task_id": [f"{', '.join(dependants)} depend on {definition.task_id}"]})
+    scheduling.remove_periodic_task(definition)
+    definition.delete()
+
+
+def _update_flags(definitions, **flags):
+    """Bulk enable/disable/pause/resume: one UPDATE, one beat sync each, one reload signal."""
+    with transaction.atomic():
+        for definition in definitions:
+            for field, value in flags.items():
+                setattr(definition, field, value)
+            definition.save(update_fields=[*flags, "updated_at"])
+            scheduling.sync_periodic_task(definition)
+        scheduling.schedules_changed()
+    return len(definitions)
+
+
+def set_enabled(definitions, enabled, *, actor=None):
+    return _update_flags(list(definitions), enabled=enabled)
+
+
+def set_paused(definitions, paused, *, actor=None):
+    return _update_flags(list(definitions), paused=paused)
+
+
+@transaction.atomic
+def save_group(group, member_task_ids, *, actor=None):
+    """Validate and save a group with its members in order, and its beat schedule."""
+    group.full_clean()
+    tasks = {t.task_id: t for t in TaskDefinition.objects.filter(task_id__in=member_task_ids)}
+    missing = [tid for tid in member_task_ids if tid not in tasks]
+    if missing:
+        raise ValidationError({"tasks": [f"unknown task_id(s): {', '.join(missing)}"]})
+    if len(set(member_task_ids)) != len(member_task_ids):
+        raise ValidationError({"tasks": ["a task appears twice in the group"]})
+    group.save()
+    group.members.all().delete()
+    TaskGroupMember.objects.bulk_create(
+        TaskGroupMember(group=group, task=tasks[tid], position=i) for i, tid in enumerate(member_task_ids)
+    )
+    scheduling.sync_group_periodic_task(group)
+    return group
+
+
+@transaction.atomic
+def delete_group(group, *, actor=None):
+    scheduling.remove_group_periodic_task(group)
+    group.delete()
+
+
+def get_group(group_id):
+    return TaskGroup.objects.get(group_id=group_id)

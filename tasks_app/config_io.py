@@ -1,0 +1,424 @@
+"""The old task manager's YAML catalogue format, in and out.
+
+Import validates the whole document before writing anything and reports every problem with
+its task or group id and field; then it writes in one transaction. Export writes the same
+format, so export → import into an empty database → export gives an identical file.
+"""
+import datetime
+import zoneinfo
+from dataclasses import dataclass, field
+
+import yaml
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+
+from . import scheduling
+from .catalogue import find_cycle
+from .models import TaskDefinition, TaskGroup, TaskGroupMember
+
+FORMAT_VERSION = "1.0"
+TOP_KEYS = ("version", "description", "tasks", "task_groups")
+SCHEDULE_KEYS = ("schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "enabled")
+# YAML key → (model field, expected type). "job" is the old task manager's task_function.
+TASK_FIELDS = {
+    "task_id": ("task_id", str), "task_name": ("task_name", str), "task_type": ("task_type", str),
+    "task_module": ("task_module", str), "task_function": ("job", str), "description": ("description", str),
+    "priority": ("priority", int), "params": ("params", dict), "timeout": ("timeout", int),
+    "retry_count": ("retry_count", int), "retry_delay": ("retry_delay", int), "tags": ("tags", list),
+    "dependencies": ("dependencies", list), "auto_restart": ("auto_restart", bool),
+    "stop_on_error": ("stop_on_error", bool), "enabled": ("enabled", bool), "paused": ("paused", bool),
+    "timezone": ("timezone", str), "trading_days_only": ("trading_days_only", bool),
+    "misfire_grace": ("misfire_grace", int), "concurrency_policy": ("concurrency_policy", str),
+    "queue": ("queue", str),
+}
+TASK_KEYS = (*TASK_FIELDS, "schedule")
+REQUIRED_TASK_KEYS = ("task_id", "task_name", "task_type", "task_function")
+GROUP_FIELDS = {
+    "group_id": ("group_id", str), "group_name": ("group_name", str), "description": ("description", str),
+    "execution_mode": ("execution_mode", str), "enabled": ("enabled", bool),
+    "stop_on_error": ("stop_on_error", bool), "timezone": ("timezone", str),
+}
+GROUP_KEYS = (*GROUP_FIELDS, "tasks", "schedule")
+REQUIRED_GROUP_KEYS = ("group_id", "group_name", "tasks")
+MODEL_TO_YAML = {"job": "task_function", **{k: f"schedule.{k}" for k in SCHEDULE_KEYS[:-1]}}
+
+
+@dataclass
+class ImportReport:
+    """What an import found and did (or, on a dry run, would do)."""
+
+    errors: list = field(default_factory=list)
+    created: list = field(default_factory=list)
+    updated: list = field(default_factory=list)
+    unchanged: list = field(default_factory=list)
+    deleted: list = field(default_factory=list)
+    groups_created: list = field(default_factory=list)
+    groups_updated: list = field(default_factory=list)
+    groups_deleted: list = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def error(self, where, key, message):
+        self.errors.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
+
+    def as_dict(self):
+        return {k: getattr(self, k) for k in (
+            "errors", "created", "updated", "unchanged", "deleted",
+            "groups_created", "groups_updated", "groups_deleted", "applied",
+        )}
+
+
+class CatalogueError(Exception):
+    def __init__(self, report):
+        super().__init__("; ".join(report.errors))
+        self.report = report
+
+
+def import_catalogue(text, *, replace=False, dry_run=False, actor=None):
+    """Validate and (unless ``dry_run`` or invalid) apply a YAML/JSON catalogue; returns an ImportReport.
+
+    Without ``replace`` tasks and groups are created or updated by id; with it, those missing
+    from the document are deleted too. Nothing is written when any error is found.
+    """
+    report = ImportReport()
+    document = _parse(text, report)
+    if document is None:
+        return report
+    tasks = _build_tasks(document.get("tasks") or [], report)
+    _check_task_graph(tasks, replace, report)
+    groups = _build_groups(document.get("task_groups") or [], tasks, replace, report)
+    if report.errors:
+        return report
+    _plan(tasks, groups, replace, report)
+    if not dry_run:
+        _apply(tasks, groups, report, actor=actor)
+    return report
+
+
+def _parse(text, report):
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        report.errors.append(f"YAML syntax error{where}: {getattr(exc, 'problem', None) or exc}")
+        return None
+    if not isinstance(document, dict):
+        report.errors.append("document: must be a mapping with 'tasks' and 'task_groups'")
+        return None
+    for key in document:
+        if key not in TOP_KEYS:
+            report.error("document", key, f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
+    for key in ("tasks", "task_groups"):
+        if document.get(key) is not None and not isinstance(document[key], list):
+            report.error("document", key, "must be a list")
+            return None
+    return document
+
+
+def _check_keys(item, where, allowed, required, report):
+    for key in item:
+        if key not in allowed:
+            report.error(where, key, f"unknown key (allowed: {', '.join(allowed)})")
+    for key in required:
+        if item.get(key) in (None, ""):
+            report.error(where, key, "is required")
+
+
+def _type_ok(value, expected):
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, expected)
+
+
+def _copy_fields(item, instance, fields, where, report):
+    for key, (model_field, expected) in fields.items():
+        if key not in item or item[key] is None:
+            continue
+        if not _type_ok(item[key], expected):
+            report.error(where, key, f"must be {expected.__name__}, got {type(item[key]).__name__}")
+            continue
+        setattr(instance, model_field, item[key])
+
+
+def _where(kind, index, item):
+    ident = item.get("task_id" if kind == "tasks" else "group_id") if isinstance(item, dict) else None
+    return f"{kind}[{index}]" + (f" ({ident})" if ident else "")
+
+
+def _fresh(model, existing):
+    """A new instance with defaults (a file is declarative: an omitted key means its default)
+    that keeps the identity of ``existing``, so saving updates it in place with its history."""
+    instance = model()
+    if existing is not None:
+        instance.pk, instance.created_at = existing.pk, existing.created_at
+        instance._state.adding = False
+        if hasattr(existing, "created_by_id"):
+            instance.created_by_id = existing.created_by_id
+    return instance
+
+
+def _build_tasks(items, report):
+    existing = {t.task_id: t for t in TaskDefinition.objects.all()}
+    tasks = {}
+    for index, item in enumerate(items):
+        where = _where("tasks", index, item)
+        if not isinstance(item, dict):
+            report.error(where, None, "must be a mapping")
+            continue
+        _check_keys(item, where, TASK_KEYS, REQUIRED_TASK_KEYS, report)
+        task_id = item.get("task_id")
+        if task_id in tasks:
+            report.error(where, "task_id", f"duplicate task_id {task_id!r}")
+            continue
+        instance = _fresh(TaskDefinition, existing.get(task_id))
+        _copy_fields(item, instance, TASK_FIELDS, where, report)
+        _copy_schedule(item, instance, where, report)
+        _validate_instance(instance, where, report)
+        if isinstance(task_id, str):
+            tasks[task_id] = instance
+    return tasks
+
+
+def _copy_schedule(item, instance, where, report):
+    schedule = item.get("schedule")
+    for name in ("cron_expression", "interval_seconds", "start_time", "end_time"):
+        setattr(instance, name, "" if name == "cron_expression" else None)
+    if schedule is None:
+        instance.schedule_type = "none"
+        return
+    if not isinstance(schedule, dict):
+        report.error(where, "schedule", "must be a mapping")
+        return
+    for key in schedule:
+        if key not in SCHEDULE_KEYS:
+            report.error(where, f"schedule.{key}", f"unknown key (allowed: {', '.join(SCHEDULE_KEYS)})")
+    instance.schedule_type = schedule.get("schedule_type") or "none"
+    instance.cron_expression = str(schedule.get("cron_expression") or "")
+    interval = schedule.get("interval_seconds")
+    if interval is not None and not _type_ok(interval, int):
+        report.error(where, "schedule.interval_seconds", f"must be int, got {type(interval).__name__}")
+    elif interval is not None and interval <= 0:
+        report.error(where, "schedule.interval_seconds", "must be greater than 0")
+    else:
+        instance.interval_seconds = interval
+    for key in ("start_time", "end_time"):
+        setattr(instance, key, _parse_time(schedule.get(key), instance.timezone, where, key, report))
+    if "enabled" in schedule and "enabled" in item and schedule["enabled"] != item["enabled"]:
+        report.error(where, "schedule.enabled", "contradicts the task's enabled")
+    elif "enabled" in schedule and "enabled" not in item:
+        instance.enabled = bool(schedule["enabled"])
+
+
+def _parse_time(value, tz_name, where, key, report):
+    if value in (None, ""):
+        return None
+    moment = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
+    if moment is None:
+        report.error(where, f"schedule.{key}", f"not a date-time: {value!r} (use 2026-01-31 09:30:00)")
+        return None
+    if moment.tzinfo is None:
+        try:
+            moment = moment.replace(tzinfo=zoneinfo.ZoneInfo(tz_name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return None  # the timezone field reports its own error
+    return moment
+
+
+def _validate_instance(instance, where, report):
+    try:
+        instance.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        for model_field, messages in exc.message_dict.items():
+            for message in messages:
+                report.error(where, MODEL_TO_YAML.get(model_field, model_field), message)
+
+
+def _check_task_graph(tasks, replace, report):
+    graph = {} if replace else dict(TaskDefinition.objects.values_list("task_id", "dependencies"))
+    graph.update({tid: t.dependencies for tid, t in tasks.items() if isinstance(t.dependencies, list)})
+    for tid, task in tasks.items():
+        missing = [d for d in (task.dependencies or []) if isinstance(d, str) and d not in graph]
+        if missing:
+            report.error(f"tasks ({tid})", "dependencies", f"unknown task_id(s): {', '.join(missing)}")
+    cycle = find_cycle({k: [d for d in v if d in graph] for k, v in graph.items()})
+    if cycle:
+        report.error("tasks", "dependencies", f"dependency cycle: {' -> '.join(cycle)}")
+
+
+def _build_groups(items, tasks, replace, report):
+    known = set(tasks) | (set() if replace else set(TaskDefinition.objects.values_list("task_id", flat=True)))
+    existing = {g.group_id: g for g in TaskGroup.objects.all()}
+    groups = {}
+    for index, item in enumerate(items):
+        where = _where("task_groups", index, item)
+        if not isinstance(item, dict):
+            report.error(where, None, "must be a mapping")
+            continue
+        _check_keys(item, where, GROUP_KEYS, REQUIRED_GROUP_KEYS, report)
+        group_id = item.get("group_id")
+        if group_id in groups:
+            report.error(where, "group_id", f"duplicate group_id {group_id!r}")
+            continue
+        group = _fresh(TaskGroup, existing.get(group_id))
+        _copy_fields(item, group, GROUP_FIELDS, where, report)
+        _copy_group_schedule(item, group, where, report)
+        members = _group_members(item.get("tasks"), known, where, report)
+        try:
+            group.full_clean(validate_unique=False)
+        except ValidationError as exc:
+            for model_field, messages in exc.message_dict.items():
+                for message in messages:
+                    report.error(where, MODEL_TO_YAML.get(model_field, model_field), message)
+        if isinstance(group_id, str):
+            groups[group_id] = (group, members)
+    return groups
+
+
+def _copy_group_schedule(item, group, where, report):
+    schedule = item.get("schedule")
+    group.schedule_type, group.cron_expression, group.interval_seconds = "none", "", None
+    if schedule is None:
+        return
+    if not isinstance(schedule, dict):
+        report.error(where, "schedule", "must be a mapping")
+        return
+    for key in schedule:
+        if key not in ("schedule_type", "cron_expression", "interval_seconds"):
+            report.error(where, f"schedule.{key}", "unknown key (allowed: schedule_type, cron_expression, interval_seconds)")
+    group.schedule_type = schedule.get("schedule_type") or "none"
+    group.cron_expression = str(schedule.get("cron_expression") or "")
+    group.interval_seconds = schedule.get("interval_seconds")
+
+
+def _group_members(members, known, where, report):
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        if members is not None:
+            report.error(where, "tasks", "must be a list of task_ids")
+        return []
+    missing = [m for m in members if m not in known]
+    if missing:
+        report.error(where, "tasks", f"unknown task_id(s): {', '.join(missing)}")
+    if len(set(members)) != len(members):
+        report.error(where, "tasks", "a task appears twice")
+    return members
+
+
+def _plan(tasks, groups, replace, report):
+    existing = {t.task_id: t for t in TaskDefinition.objects.all()}
+    for tid, task in tasks.items():
+        if task.pk is None:
+            report.created.append(tid)
+        elif task_to_dict(existing[tid]) != task_to_dict(task):
+            report.updated.append(tid)
+        else:
+            report.unchanged.append(tid)
+    existing_groups = {g.group_id: g for g in TaskGroup.objects.prefetch_related("members__task")}
+    for gid, (group, members) in groups.items():
+        if group.pk is None:
+            report.groups_created.append(gid)
+        elif _group_changed(existing_groups[gid], group, members):
+            report.groups_updated.append(gid)
+    if replace:
+        report.deleted = sorted(set(existing) - set(tasks))
+        report.groups_deleted = sorted(set(TaskGroup.objects.values_list("group_id", flat=True)) - set(groups))
+
+
+def _group_changed(old, new, members):
+    fields = ("group_name", "description", "execution_mode", "enabled", "stop_on_error", "schedule_type",
+              "cron_expression", "interval_seconds", "timezone")
+    old_members = [m.task.task_id for m in sorted(old.members.all(), key=lambda m: m.position)]
+    return old_members != members or any(getattr(old, f) != getattr(new, f) for f in fields)
+
+
+@transaction.atomic
+def _apply(tasks, groups, report, *, actor=None):
+    for group in TaskGroup.objects.filter(group_id__in=report.groups_deleted):
+        scheduling.remove_group_periodic_task(group)
+        group.delete()
+    for definition in TaskDefinition.objects.filter(task_id__in=report.deleted):
+        scheduling.remove_periodic_task(definition)
+        definition.delete()
+    for tid, task in tasks.items():
+        if tid in report.unchanged:
+            continue
+        if task.pk is None and getattr(actor, "is_authenticated", False):
+            task.created_by = actor
+        task.save()
+        scheduling.sync_periodic_task(task)
+    for gid, (group, members) in groups.items():
+        if gid not in report.groups_created + report.groups_updated:
+            continue
+        group.save()
+        group.members.all().delete()
+        TaskGroupMember.objects.bulk_create(
+            TaskGroupMember(group=group, task=tasks.get(m) or TaskDefinition.objects.get(task_id=m), position=i)
+            for i, m in enumerate(members)
+        )
+        scheduling.sync_group_periodic_task(group)
+    scheduling.schedules_changed()
+    report.applied = True
+
+
+def _local_iso(moment, tz_name):
+    return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat() if moment else None
+
+
+def task_to_dict(task):
+    """One task in the catalogue format (old task manager keys first, then ours)."""
+    data = {
+        "task_id": task.task_id, "task_name": task.task_name, "task_type": task.task_type,
+        "task_module": task.task_module, "task_function": task.job, "description": task.description,
+        "priority": task.priority,
+    }
+    if task.schedule_type != "none":
+        schedule = {"schedule_type": task.schedule_type}
+        if task.schedule_type == "cron":
+            schedule["cron_expression"] = task.cron_expression
+        if task.schedule_type == "interval":
+            schedule["interval_seconds"] = task.interval_seconds
+        if task.start_time:
+            schedule["start_time"] = _local_iso(task.start_time, task.timezone)
+        if task.end_time:
+            schedule["end_time"] = _local_iso(task.end_time, task.timezone)
+        schedule["enabled"] = task.enabled
+        data["schedule"] = schedule
+    data.update({
+        "params": task.params, "timeout": task.timeout, "retry_count": task.retry_count,
+        "retry_delay": task.retry_delay, "tags": list(task.tags), "dependencies": list(task.dependencies),
+        "auto_restart": task.auto_restart, "stop_on_error": task.stop_on_error, "enabled": task.enabled,
+        "paused": task.paused, "timezone": task.timezone, "trading_days_only": task.trading_days_only,
+        "misfire_grace": task.misfire_grace, "concurrency_policy": task.concurrency_policy, "queue": task.queue,
+    })
+    return data
+
+
+def group_to_dict(group):
+    data = {
+        "group_id": group.group_id, "group_name": group.group_name, "description": group.description,
+        "tasks": group.member_task_ids(), "execution_mode": group.execution_mode, "enabled": group.enabled,
+        "stop_on_error": group.stop_on_error,
+    }
+    if group.schedule_type != "none":
+        data["schedule"] = {"schedule_type": group.schedule_type}
+        if group.schedule_type == "cron":
+            data["schedule"]["cron_expression"] = group.cron_expression
+        if group.schedule_type == "interval":
+            data["schedule"]["interval_seconds"] = group.interval_seconds
+        data["timezone"] = group.timezone
+    return data
+
+
+def export_catalogue(*, description="MyStocks Task Center catalogue"):
+    """The whole catalogue as YAML text, in a stable order."""
+    document = {
+        "version": FORMAT_VERSION,
+        "description": description,
+        "tasks": [task_to_dict(t) for t in TaskDefinition.objects.order_by("task_id")],
+        "task_groups": [group_to_dict(g) for g in TaskGroup.objects.order_by("group_id")],
+    }
+    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=120)

@@ -1,0 +1,133 @@
+"""The one dispatch path: every run of a task (schedule, manual, API, retry, dependency, group,
+restart) is created here, checked against the policies and enqueued after commit."""
+import logging
+import random
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import policies
+from .models import Status, TaskDefinition, TaskExecution, Trigger
+from .registry import ParamsInvalid, UnknownJob
+from .schedules import slot_for
+
+logger = logging.getLogger(__name__)
+
+
+def celery_priority(priority):
+    """Map 100 (critical) … 900 (batch) to the Redis transport's 0 (first) … 8."""
+    return max(0, min(9, priority // 100 - 1))
+
+
+def merge_params(task, runtime_params=None):
+    """The definition's params overlaid with ``runtime_params``, validated by the job; raises ValidationError."""
+    if runtime_params is not None and not isinstance(runtime_params, dict):
+        raise ValidationError({"params": ["must be a mapping of param name to value"]})
+    try:
+        return task.job_spec.validate_params({**task.params, **(runtime_params or {})})
+    except UnknownJob as exc:
+        raise ValidationError({"job": [str(exc)]}) from None
+    except ParamsInvalid as exc:
+        raise ValidationError({"params": exc.messages}) from None
+
+
+def dispatch_task(
+    *, task, trigger, params=None, scheduled_for=None, actor=None, group_run=None,
+    retry_of=None, attempt=1, countdown=None, with_upstreams=False,
+):
+    """Create an execution of ``task``, apply the policies and enqueue it after commit.
+
+    Returns the execution (status pending, or skipped with the reason). For a scheduled
+    trigger whose slot already has an execution, returns that one and creates nothing.
+    Raises ValidationError for bad runtime params on an interactive trigger.
+    """
+    merged = merge_params(task, params)
+    now = timezone.now()
+    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        execution, created = _create_execution(
+            task=task, trigger=trigger, params=merged, scheduled_for=scheduled_for, created_at=now,
+            queued_at=now, created_by=created_by, group_run=group_run, retry_of=retry_of, attempt=attempt,
+        )
+        if not created:
+            return execution
+        decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
+        if decision.skip_reason:
+            execution.skip(decision.skip_reason)
+        elif decision.run_now:
+            transaction.on_commit(lambda: enqueue(execution, countdown=countdown))
+    return execution
+
+
+def _create_execution(*, task, trigger, scheduled_for, **fields):
+    """Insert the row; for a slot that already has one, return (that row, False)."""
+    try:
+        with transaction.atomic():
+            execution = TaskExecution.objects.create(
+                task=task, trigger=trigger, scheduled_for=scheduled_for,
+                celery_task_id=str(uuid.uuid4()), **fields,
+            )
+            return execution, True
+    except IntegrityError:
+        if trigger != Trigger.SCHEDULE:
+            raise
+        # Another beat (or a redelivered beat message) already created this slot.
+        logger.info("slot %s of %s already dispatched", scheduled_for, task.task_id)
+        return TaskExecution.objects.get(task=task, trigger=Trigger.SCHEDULE, scheduled_for=scheduled_for), False
+
+
+def enqueue(execution, *, countdown=None):
+    """Send the worker message for a committed pending execution, on its task's queue."""
+    from .tasks import execute_task  # tasks imports the runner; keep dispatch importable alone
+
+    task = execution.task
+    grace = settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
+    execute_task.apply_async(
+        args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
+        priority=celery_priority(task.priority), countdown=countdown,
+        soft_time_limit=task.timeout, time_limit=task.timeout + grace,
+    )
+
+
+def dispatch_scheduled(*, task_id, fired_at=None):
+    """Entry point of every task PeriodicTask: turn beat's firing into the execution of its slot."""
+    task = TaskDefinition.objects.filter(task_id=task_id).first()
+    if task is None:
+        logger.warning("beat fired for unknown task %s (deleted?)", task_id)
+        return None
+    fired = parse_datetime(fired_at) if isinstance(fired_at, str) else fired_at
+    slot = slot_for(task, fired or timezone.now())
+    try:
+        return dispatch_task(task=task, trigger=Trigger.SCHEDULE, scheduled_for=slot)
+    except ValidationError as exc:
+        return _record_broken_definition(task, slot, exc)
+
+
+def _record_broken_definition(task, slot, exc):
+    """A stored definition that no longer validates still leaves a visible failed run, never silence."""
+    now = timezone.now()
+    execution, _ = TaskExecution.objects.get_or_create(
+        task=task, trigger=Trigger.SCHEDULE, scheduled_for=slot,
+        defaults={"status": Status.FAILED, "created_at": now, "finished_at": now,
+                  "error": f"definition is invalid: {'; '.join(exc.messages)}"},
+    )
+    return execution
+
+
+def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_upstreams=False):
+    """A user's 'run now' from any interface; a disabled task is refused with a clear error."""
+    if not task.enabled:
+        raise ValidationError({"enabled": [f"task {task.task_id} is disabled; enable it to run it"]})
+    return dispatch_task(task=task, trigger=trigger, params=params, actor=actor, with_upstreams=with_upstreams)
+
+
+def retry_delay_seconds(task, attempt, *, cap=None, jitter=0.1):
+    """Backoff before attempt ``attempt`` + 1: retry_delay × 2^(attempt-1), capped, with jitter."""
+    cap = cap or settings.MYSTOCKS_MAX_RETRY_DELAY
+    base = min(task.retry_delay * (2 ** (attempt - 1)), cap)
+    return base * (1 + random.uniform(-jitter, jitter)) if base else 0
+

@@ -1,0 +1,71 @@
+"""What follows the end of an execution: retry, auto-restart, queued and waiting runs, group runs.
+
+Called by the runner, the reaper and stop, i.e. by whatever ended the execution, so a run
+killed with its worker is retried and advances its group exactly like one that failed normally.
+"""
+import datetime
+import logging
+
+from django.conf import settings
+from django.dispatch import Signal
+from django.utils import timezone
+
+from .models import Status, TaskExecution, Trigger
+
+logger = logging.getLogger(__name__)
+# Sent after an execution ended and its follow-ups were dispatched (alerts, metrics listen here).
+execution_ended = Signal()
+
+
+def execution_finished(execution):
+    """Dispatch the follow-ups of an execution that just reached a final status."""
+    from . import groups, waiting
+
+    retry = schedule_retry(execution)
+    if retry is None:
+        schedule_restart(execution)
+    waiting.release_waiting(execution)
+    if execution.group_run_id and retry is None:
+        groups.advance_group_run(execution.group_run)
+    execution_ended.send(sender=TaskExecution, execution=execution, retry=retry)
+
+
+def schedule_retry(execution):
+    """The next attempt of a failed or timed-out execution, if it has attempts left."""
+    from .dispatch import dispatch_task, retry_delay_seconds
+
+    task = execution.task
+    if execution.status not in (Status.FAILED, Status.TIMEOUT) or execution.cancel_requested:
+        return None
+    if execution.attempt > task.retry_count:
+        return None
+    delay = retry_delay_seconds(task, execution.attempt)
+    logger.info("retrying %s (attempt %s of %s) in %.0fs", task.task_id, execution.attempt + 1,
+                task.retry_count + 1, delay)
+    return dispatch_task(
+        task=task, trigger=Trigger.RETRY, params=execution.params, retry_of=execution,
+        attempt=execution.attempt + 1, countdown=delay, group_run=execution.group_run,
+    )
+
+
+def schedule_restart(execution):
+    """Supervisor-style auto-restart, capped per hour; hitting the cap leaves a visible skipped run."""
+    from .dispatch import dispatch_task
+
+    task = execution.task
+    if not task.auto_restart or execution.status in (Status.CANCELLED, Status.SKIPPED) or execution.cancel_requested:
+        return None
+    if execution.group_run_id:
+        return None
+    cap = settings.MYSTOCKS_MAX_RESTARTS_PER_HOUR
+    recent = TaskExecution.objects.filter(
+        task=task, trigger=Trigger.RESTART, created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+    ).exclude(status=Status.SKIPPED).count()
+    if recent >= cap:
+        now = timezone.now()
+        return TaskExecution.objects.create(
+            task=task, trigger=Trigger.RESTART, status=Status.SKIPPED, params=execution.params,
+            created_at=now, finished_at=now, duration=0,
+            skip_reason=f"auto-restart limit reached: {recent} restarts in the last hour (cap {cap})",
+        )
+    return dispatch_task(task=task, trigger=Trigger.RESTART, params=execution.params, countdown=task.retry_delay)

@@ -1,0 +1,130 @@
+"""The dispatch policies, in the order DESIGN §3.4 gives them.
+
+Each check returns a human-readable reason when it prevents a run; the execution is then
+recorded as skipped with that reason, so a run that did not happen is never silent.
+"""
+import datetime
+from dataclasses import dataclass
+
+from . import calendar
+from .models import ACTIVE_STATUSES, Status, TaskDefinition, TaskExecution, Trigger
+
+INTERACTIVE_TRIGGERS = (Trigger.MANUAL, Trigger.API)
+
+
+@dataclass(frozen=True)
+class Decision:
+    skip_reason: str = ""
+    run_now: bool = True
+
+
+def decide(*, execution, now, with_upstreams=False):
+    """Apply every policy to a freshly created pending execution and say what to do with it."""
+    # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
+    task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
+    for check in (_check_switches, _check_window, _check_trading_day, _check_misfire):
+        reason = check(task, execution, now)
+        if reason:
+            return Decision(skip_reason=reason, run_now=False)
+    decision = _check_overlap(task, execution)
+    if decision.skip_reason or not decision.run_now:
+        return decision
+    return _check_upstreams(task, execution, now, with_upstreams)
+
+
+def _check_switches(task, execution, now):
+    if not task.enabled and execution.trigger not in INTERACTIVE_TRIGGERS:
+        return "task is disabled"
+    if task.paused and execution.trigger in (Trigger.SCHEDULE, Trigger.RESTART):
+        return "task is paused"
+    return ""
+
+
+def _check_window(task, execution, now):
+    if execution.trigger != Trigger.SCHEDULE:
+        return ""
+    moment = execution.scheduled_for or now
+    if task.start_time and moment < task.start_time:
+        return f"slot {_fmt(moment, task)} is before the schedule's start {_fmt(task.start_time, task)}"
+    if task.end_time and moment > task.end_time:
+        return f"slot {_fmt(moment, task)} is after the schedule's end {_fmt(task.end_time, task)}"
+    return ""
+
+
+def _check_trading_day(task, execution, now):
+    if not task.trading_days_only or execution.trigger != Trigger.SCHEDULE:
+        return ""
+    day = (execution.scheduled_for or now).astimezone(task.tz).date()
+    if not calendar.is_trading_day(day):
+        return f"{day.isoformat()} is not a trading day"
+    return ""
+
+
+def _check_misfire(task, execution, now):
+    if execution.trigger != Trigger.SCHEDULE or execution.scheduled_for is None:
+        return ""
+    late = (now - execution.scheduled_for).total_seconds()
+    if late > task.misfire_grace:
+        return (
+            f"misfire: slot {_fmt(execution.scheduled_for, task)} dispatched {late:.0f}s late "
+            f"(misfire_grace {task.misfire_grace}s)"
+        )
+    return ""
+
+
+def active_executions(task, *, exclude_pk=None):
+    rows = TaskExecution.objects.filter(task=task, status__in=ACTIVE_STATUSES)
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    return rows
+
+
+def _check_overlap(task, execution):
+    if task.concurrency_policy == "allow":
+        return Decision()
+    active = active_executions(task, exclude_pk=execution.pk).order_by("created_at").first()
+    if active is None:
+        return Decision()
+    if task.concurrency_policy == "queue":
+        execution.wait_reason = f"queued behind execution #{active.pk}"
+        TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
+        return Decision(run_now=False)
+    return Decision(skip_reason=f"overlap: execution #{active.pk} is still {active.status}", run_now=False)
+
+
+def trading_day_start(task, now):
+    """Midnight (task time zone) of the current trading day: the window upstream successes must fall in."""
+    today = now.astimezone(task.tz).date()
+    day = calendar.latest_trading_day(today)
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=task.tz)
+
+
+def missing_upstreams(task, now):
+    """Upstream task_ids with no success since the start of the current trading day."""
+    if not task.dependencies:
+        return []
+    since = trading_day_start(task, now)
+    satisfied = set(
+        TaskExecution.objects.filter(
+            task__task_id__in=task.dependencies, status=Status.SUCCESS, finished_at__gte=since,
+        ).values_list("task__task_id", flat=True)
+    )
+    return [dep for dep in task.dependencies if dep not in satisfied]
+
+
+def _check_upstreams(task, execution, now, with_upstreams):
+    missing = missing_upstreams(task, now)
+    if not missing:
+        return Decision()
+    if not with_upstreams:
+        since = _fmt(trading_day_start(task, now), task)
+        return Decision(skip_reason=f"upstream not satisfied: {', '.join(missing)} has no success since {since}",
+                        run_now=False)
+    from .upstreams import run_upstreams_first  # dispatches more executions; imported late to avoid a cycle
+
+    run_upstreams_first(task=task, execution=execution, missing=missing)
+    return Decision(run_now=False)
+
+
+def _fmt(moment, task):
+    return moment.astimezone(task.tz).strftime("%Y-%m-%d %H:%M:%S")

@@ -1,0 +1,209 @@
+"""The job registry: the only code a task definition can run.
+
+A job is a plain function ``fn(ctx, **params)`` registered under a name with its declared
+params. Nothing is ever imported from a module path a user typed (the old task manager's
+``task_module`` + ``task_function`` pair was remote code execution); a definition names a
+registered job and its params are validated against the declaration on every save path and
+again at run time.
+"""
+import datetime
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from django.core.exceptions import ValidationError
+
+PARAM_TYPES = ("str", "int", "float", "bool", "date", "list", "dict")
+_MISSING = object()
+
+
+class ParamsInvalid(ValidationError):
+    """Params rejected by a job's declaration; ``by_param`` maps each param to its message."""
+
+    def __init__(self, by_param):
+        self.by_param = dict(by_param)
+        super().__init__([f"{name}: {msg}" for name, msg in self.by_param.items()])
+
+
+@dataclass(frozen=True)
+class Param:
+    """One declared parameter of a job.
+
+    ``choices`` limits the value (each item, for a list). ``default`` is used when the
+    param is absent; a param with no default and ``required=True`` must be given.
+    """
+
+    name: str
+    type: str = "str"
+    default: Any = None
+    choices: tuple = ()
+    required: bool = False
+    help: str = ""
+
+    def __post_init__(self):
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"param {self.name!r}: unknown type {self.type!r}")
+
+    def coerce(self, value):
+        """Return ``value`` converted to this param's type, or raise ValueError saying why."""
+        if value is None:
+            if self.required:
+                raise ValueError("is required")
+            return None
+        converted = _COERCERS[self.type](value)
+        items = converted if self.type == "list" else [converted]
+        if self.choices:
+            bad = [item for item in items if item not in self.choices]
+            if bad:
+                allowed = ", ".join(str(c) for c in self.choices)
+                raise ValueError(f"{', '.join(map(str, bad))} not one of: {allowed}")
+        return converted
+
+    def describe(self):
+        return {
+            "name": self.name, "type": self.type, "default": self.default,
+            "choices": list(self.choices), "required": self.required, "help": self.help,
+        }
+
+
+def _to_int(value):
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise ValueError(f"must be an integer, got {value!r}")
+
+
+def _to_float(value):
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number, got {value!r}") from None
+
+
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.lower() in ("true", "1", "yes")
+    raise ValueError(f"must be true or false, got {value!r}")
+
+
+def _to_str(value):
+    if isinstance(value, (dict, list)):
+        raise ValueError(f"must be a string, got {type(value).__name__}")
+    return str(value)
+
+
+def _to_date(value):
+    """Dates travel as ISO strings (JSON-safe); both YYYY-MM-DD and YYYYMMDD are accepted."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"must be a date like 2024-01-31, got {value!r}")
+
+
+def _to_list(value):
+    if not isinstance(value, (list, tuple)):
+        raise ValueError(f"must be a list, got {type(value).__name__}")
+    return list(value)
+
+
+def _to_dict(value):
+    if not isinstance(value, dict):
+        raise ValueError(f"must be a mapping, got {type(value).__name__}")
+    return dict(value)
+
+
+_COERCERS = {
+    "str": _to_str, "int": _to_int, "float": _to_float, "bool": _to_bool,
+    "date": _to_date, "list": _to_list, "dict": _to_dict,
+}
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A registered job: its name, function, declared params and a one-line description."""
+
+    name: str
+    func: Callable
+    params: tuple = ()
+    description: str = ""
+    queue: str = "default"
+    implemented: bool = True
+    param_index: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def validate_params(self, params):
+        """Return ``params`` merged over the declared defaults and coerced, or raise ParamsInvalid."""
+        if params is None:
+            params = {}
+        if not isinstance(params, dict):
+            raise ParamsInvalid({"params": f"must be a mapping, got {type(params).__name__}"})
+        errors = {}
+        accepted = ", ".join(self.param_index) or "none"
+        for name in params:
+            if name not in self.param_index:
+                errors[name] = f"not a parameter of job {self.name!r} (accepted: {accepted})"
+        merged = {}
+        for name, param in self.param_index.items():
+            try:
+                merged[name] = param.coerce(params.get(name, param.default))
+            except ValueError as exc:
+                errors[name] = str(exc)
+        if errors:
+            raise ParamsInvalid(errors)
+        return merged
+
+    def describe(self):
+        return {
+            "name": self.name, "description": self.description, "queue": self.queue,
+            "implemented": self.implemented, "params": [p.describe() for p in self.params],
+        }
+
+
+_registry: dict[str, JobSpec] = {}
+
+
+class UnknownJob(LookupError):
+    pass
+
+
+def job(name, *, params=(), description="", queue="default", implemented=True):
+    """Register ``fn(ctx, **params)`` as the job ``name``.
+
+    ``queue`` is the default queue for definitions of this job (default, fetch or compute).
+    """
+
+    def register(func):
+        if name in _registry and _registry[name].func is not func:
+            raise ValueError(f"job {name!r} is already registered by {_registry[name].func!r}")
+        _registry[name] = JobSpec(
+            name=name, func=func, params=tuple(params), queue=queue,
+            description=description or (func.__doc__ or "").strip().split("\n")[0],
+            implemented=implemented, param_index={p.name: p for p in params},
+        )
+        return func
+
+    return register
+
+
+def get_job(name):
+    """Return the JobSpec registered as ``name`` or raise UnknownJob."""
+    try:
+        return _registry[name]
+    except KeyError:
+        raise UnknownJob(f"unknown job {name!r}; registered jobs: {', '.join(sorted(_registry))}") from None
+
+
+def all_jobs():
+    return dict(sorted(_registry.items()))

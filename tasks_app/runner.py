@@ -1,0 +1,182 @@
+"""The runner: the single try/except around a job (mark running, heartbeat, run, store, finish)."""
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import traceback as tb
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from . import lifecycle
+from .context import JobCancelled, JobContext
+from .models import Status, TaskExecution
+from .registry import UnknownJob
+
+logger = logging.getLogger(__name__)
+# ctx.log lines must reach the capture whatever level the worker's root logger runs at.
+logging.getLogger("tasks_app.job").setLevel(logging.DEBUG)
+TRUNCATION_MARKER = "\n[… log truncated: the limit of {limit} characters was reached; later lines are dropped]\n"
+
+
+class LogCapture(logging.Handler):
+    """Collects the job's log records (its own thread, or its ``ctx.log`` from any thread).
+
+    Lines are buffered in memory and written to the execution by the heartbeat, so a chatty
+    job costs one UPDATE per heartbeat, not one per line. The stored log is capped.
+    """
+
+    def __init__(self, *, thread_id, logger_name, limit):
+        super().__init__(level=logging.DEBUG)
+        self.thread_id, self.logger_name, self.limit = thread_id, logger_name, limit
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self._pending, self._written, self.truncated = [], 0, False
+        self._buffer_lock = threading.Lock()
+
+    def emit(self, record):
+        if record.thread != self.thread_id and not record.name.startswith(self.logger_name):
+            return
+        try:
+            line = self.format(record) + "\n"
+        except Exception:  # a bad format string in a job's log call must not kill the job
+            line = f"{record.levelname} {record.msg!r}\n"
+        with self._buffer_lock:
+            self._pending.append(line)
+
+    def drain(self):
+        """Return (text, truncated_now) to append: what is pending, within the cap."""
+        with self._buffer_lock:
+            lines, self._pending = self._pending, []
+        if self.truncated or not lines:
+            return "", False
+        text = "".join(lines)
+        room = self.limit - self._written
+        if len(text) <= room:
+            self._written += len(text)
+            return text, False
+        self.truncated = True
+        return text[:max(room, 0)] + TRUNCATION_MARKER.format(limit=self.limit), True
+
+
+class Heartbeat(threading.Thread):
+    """Every few seconds: flush log and progress, refresh heartbeat_at, pick up a stop request."""
+
+    def __init__(self, *, execution, ctx, capture, interval):
+        super().__init__(name=f"heartbeat-{execution.pk}", daemon=True)
+        self.execution, self.ctx, self.capture, self.interval = execution, ctx, capture, interval
+        self.stopped = threading.Event()
+        self.main_thread_ident = threading.get_ident()
+
+    def run(self):
+        try:
+            while not self.stopped.wait(self.interval):
+                self.beat()
+        finally:
+            connection.close()
+
+    def beat(self):
+        flush(self.execution, self.ctx, self.capture)
+        if self.execution.record_heartbeat() and not self.ctx.cancel_requested:
+            self.ctx.request_cancel()
+            timer = threading.Timer(settings.MYSTOCKS_CANCEL_GRACE_SECONDS, self.interrupt)
+            timer.daemon = True
+            timer.start()
+
+    def interrupt(self):
+        """A job that does not poll check_cancelled is interrupted like a soft time limit."""
+        if self.stopped.is_set():
+            return
+        if signal.getsignal(signal.SIGUSR1) in (signal.SIG_DFL, signal.SIG_IGN, None):
+            return  # not inside a Celery prefork child: only cooperative cancellation
+        os.kill(os.getpid(), signal.SIGUSR1)
+
+
+def flush(execution, ctx, capture):
+    text, truncated = capture.drain()
+    if text:
+        execution.append_log(text, truncated=truncated)
+    progress = ctx.take_progress()
+    if progress:
+        execution.record_progress(progress)
+
+
+def run_execution(execution_id, *, worker_host=None, worker_pid=None):
+    """Run one pending execution to its end in this process and record the outcome."""
+    close_old_connections()
+    execution = TaskExecution.objects.select_related("task").filter(pk=execution_id).first()
+    if execution is None:
+        logger.warning("execution %s no longer exists", execution_id)
+        return None
+    if not execution.mark_running(worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid()):
+        logger.info("execution %s not started: it is %s", execution_id, execution.status)
+        return execution
+    status, result, error, trace = _run_job(execution)
+    execution.finish(status, result=result, error=error, traceback=trace)
+    lifecycle.execution_finished(execution)
+    return execution
+
+
+def _run_job(execution):
+    logger_name = f"tasks_app.job.{execution.task.job}"
+    ctx = JobContext(execution=execution, params=execution.params, logger_name=logger_name)
+    capture = LogCapture(
+        thread_id=threading.get_ident(), logger_name=logger_name, limit=settings.MYSTOCKS_LOG_MAX_CHARS,
+    )
+    root = logging.getLogger()
+    root.addHandler(capture)
+    heartbeat = Heartbeat(
+        execution=execution, ctx=ctx, capture=capture, interval=settings.MYSTOCKS_HEARTBEAT_SECONDS,
+    )
+    heartbeat.start()
+    try:
+        return _call(execution, ctx)
+    finally:
+        heartbeat.stopped.set()
+        heartbeat.join(timeout=10)
+        root.removeHandler(capture)
+        flush(execution, ctx, capture)
+
+
+def _call(execution, ctx):
+    """Returns (status, result, error, traceback); the one place a job's exceptions are caught."""
+    try:
+        spec = execution.task.job_spec
+        params = spec.validate_params(execution.params)
+        ctx.log.info("starting job %s (attempt %s) with params %s", spec.name, execution.attempt, params)
+        result = spec.func(ctx, **params)
+    except JobCancelled as exc:
+        ctx.log.warning("cancelled: %s", exc)
+        return Status.CANCELLED, None, str(exc) or "stopped by user", ""
+    except SoftTimeLimitExceeded:
+        if ctx.cancel_requested:
+            ctx.log.warning("cancelled: stopped by user")
+            return Status.CANCELLED, None, "stopped by user", ""
+        ctx.log.error("timed out after %ss", execution.task.timeout)
+        return Status.TIMEOUT, None, f"timed out after {execution.task.timeout}s", tb.format_exc()
+    except UnknownJob as exc:
+        return Status.FAILED, None, str(exc), ""
+    except Exception as exc:  # the job's failure, whatever it is, becomes the execution's error
+        ctx.log.exception("failed: %s", exc)
+        return Status.FAILED, None, f"{type(exc).__name__}: {exc}", tb.format_exc()
+    return _interpret_result(ctx, result)
+
+
+def _interpret_result(ctx, result):
+    result = _json_safe(result)
+    if isinstance(result, dict) and str(result.get("status", "")).lower() == "failed":
+        error = str(result.get("error") or result.get("message") or "job returned status failed")
+        ctx.log.error("failed: %s", error)
+        return Status.FAILED, result, error, ""
+    ctx.log.info("succeeded")
+    return Status.SUCCESS, result, "", ""
+
+
+def _json_safe(value):
+    try:
+        json.dumps(value)
+        return value
+    except (TypeError, ValueError):
+        return json.loads(json.dumps(value, default=str))

@@ -1,0 +1,152 @@
+"""Schedule arithmetic with no Celery or beat in it: validation, slots, next runs, words.
+
+A *slot* is the moment a scheduled run belongs to. Cron slots are the cron times themselves;
+interval slots lie on a grid anchored at ``start_time`` (or the Unix epoch), so every beat
+process computes the same slot for the same firing and the (task, slot) unique constraint
+turns a second firing into a no-op.
+"""
+import datetime
+import zoneinfo
+
+from croniter import croniter
+from cron_descriptor import ExpressionDescriptor, FormatException, Options
+from django.utils import timezone
+from django.utils.translation import get_language
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+# Beat may fire a few milliseconds before a grid point (celery subtracts a small drift).
+SLOT_TOLERANCE = datetime.timedelta(seconds=1)
+_WEEKDAYS_ZH = {
+    "Monday": "星期一", "Tuesday": "星期二", "Wednesday": "星期三", "Thursday": "星期四",
+    "Friday": "星期五", "Saturday": "星期六", "Sunday": "星期日",
+}
+
+
+def validate_cron(expression):
+    """Return an error message for a bad 5-field cron expression, or None."""
+    fields = (expression or "").split()
+    if len(fields) != 5:
+        return f"must have 5 fields (minute hour day month weekday), got {len(fields)}"
+    if not croniter.is_valid(expression):
+        return f"{expression!r} is not a valid cron expression"
+    try:
+        croniter(expression, timezone.now()).get_next(datetime.datetime)
+    except (ValueError, KeyError) as exc:
+        return f"{expression!r} is not a valid cron expression: {exc}"
+    return None
+
+
+def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start_time, end_time):
+    """Return {field: message} for every problem in a schedule."""
+    errors = {}
+    if schedule_type == "cron":
+        message = validate_cron(cron_expression)
+        if message:
+            errors["cron_expression"] = message
+    elif schedule_type == "interval":
+        if not interval_seconds or interval_seconds <= 0:
+            errors["interval_seconds"] = "must be a positive number of seconds"
+    elif schedule_type == "once":
+        if not start_time:
+            errors["start_time"] = "a 'once' schedule needs start_time"
+    elif schedule_type not in ("none", "", None):
+        errors["schedule_type"] = f"unknown schedule type {schedule_type!r} (cron, interval, once)"
+    if start_time and end_time and end_time <= start_time:
+        errors["end_time"] = "must be after start_time"
+    return errors
+
+
+def _tz(definition):
+    return zoneinfo.ZoneInfo(definition.timezone or "Asia/Shanghai")
+
+
+def _grid_anchor(definition):
+    return definition.start_time or EPOCH
+
+
+def interval_slot(moment, *, every, anchor=EPOCH):
+    """The grid point of an ``every``-second interval at or just before ``moment``."""
+    every = datetime.timedelta(seconds=every)
+    tolerance = min(SLOT_TOLERANCE, every / 4)
+    steps = (moment - anchor + tolerance) // every
+    return anchor + steps * every
+
+
+def slot_for(definition, fired_at):
+    """The slot a firing at ``fired_at`` belongs to, for the definition's schedule."""
+    if definition.schedule_type == "cron":
+        local = fired_at.astimezone(_tz(definition)) + SLOT_TOLERANCE
+        return croniter(definition.cron_expression, local).get_prev(datetime.datetime)
+    if definition.schedule_type == "interval":
+        return interval_slot(fired_at, every=definition.interval_seconds, anchor=_grid_anchor(definition))
+    if definition.schedule_type == "once":
+        return definition.start_time
+    return fired_at
+
+
+def next_run_times(definition, *, n=5, after=None):
+    """The next ``n`` slots after ``after`` (default now), within start/end; [] for manual tasks."""
+    after = after or timezone.now()
+    if definition.start_time and after < definition.start_time:
+        after = definition.start_time - datetime.timedelta(microseconds=1)
+    times = list(_iter_slots(definition, after, n))
+    if definition.end_time:
+        times = [t for t in times if t <= definition.end_time]
+    return times
+
+
+def _iter_slots(definition, after, n):
+    if definition.schedule_type == "cron":
+        if validate_cron(definition.cron_expression):
+            return
+        it = croniter(definition.cron_expression, after.astimezone(_tz(definition)))
+        for _ in range(n):
+            yield it.get_next(datetime.datetime)
+    elif definition.schedule_type == "interval" and definition.interval_seconds:
+        every = datetime.timedelta(seconds=definition.interval_seconds)
+        anchor = _grid_anchor(definition)
+        slot = anchor + ((after - anchor) // every + 1) * every
+        for i in range(n):
+            yield (slot + i * every).astimezone(_tz(definition))
+    elif definition.schedule_type == "once" and definition.start_time and definition.start_time > after:
+        yield definition.start_time.astimezone(_tz(definition))
+
+
+def describe(definition, *, lang=None):
+    """The schedule in words, in Chinese or English ("每个工作日 16:00" / "every weekday at 16:00")."""
+    zh = (lang or get_language() or "zh-hans").lower().startswith("zh")
+    kind = definition.schedule_type
+    if kind == "cron":
+        return describe_cron(definition.cron_expression, zh=zh)
+    if kind == "interval":
+        return _describe_interval(definition.interval_seconds or 0, zh=zh)
+    if kind == "once" and definition.start_time:
+        when = definition.start_time.astimezone(_tz(definition)).strftime("%Y-%m-%d %H:%M")
+        return f"单次 {when}" if zh else f"once at {when}"
+    return "手动" if zh else "manual"
+
+
+def describe_cron(expression, *, zh=True):
+    fields = (expression or "").split()
+    if len(fields) == 5 and fields[2:] == ["*", "*", "1-5"] and fields[0].isdigit() and fields[1].isdigit():
+        hhmm = f"{int(fields[1]):02d}:{int(fields[0]):02d}"
+        return f"每个工作日 {hhmm}" if zh else f"every weekday at {hhmm}"
+    options = Options()
+    options.locale_code = "zh_CN" if zh else "en_US"
+    options.use_24hour_time_format = True
+    try:
+        text = ExpressionDescriptor(expression, options).get_description()
+    except (FormatException, Exception):  # cron-descriptor raises bare Exceptions on odd input
+        return expression
+    if zh:
+        for en, cn in _WEEKDAYS_ZH.items():
+            text = text.replace(en, cn)
+    return text
+
+
+def _describe_interval(seconds, *, zh):
+    for unit_seconds, zh_unit, en_unit in ((86400, "天", "day"), (3600, "小时", "hour"), (60, "分钟", "minute")):
+        if seconds >= unit_seconds and seconds % unit_seconds == 0:
+            count = seconds // unit_seconds
+            return f"每 {count} {zh_unit}" if zh else f"every {count} {en_unit}{'s' if count > 1 else ''}"
+    return f"每 {seconds} 秒" if zh else f"every {seconds} second{'s' if seconds != 1 else ''}"

@@ -1,0 +1,156 @@
+"""Task and group schedules in django-celery-beat. The only module that imports django_celery_beat.
+
+Definitions are the source of truth; each one's PeriodicTask is upserted under a deterministic
+name (never delete-all-and-recreate, which would reset beat's last-run bookkeeping). Every
+PeriodicTask calls the same entry point with an id; beat holds no other logic.
+"""
+import datetime
+import json
+
+from celery import schedules as celery_schedules
+from celery.beat import BeatLazyFunc
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks,
+)
+from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
+
+from .schedules import EPOCH, interval_slot
+
+RUN_TASK_ENTRY = "tasks_app.run_scheduled"
+RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"
+
+
+def periodic_task_name(definition):
+    return f"mystocks:task:{definition.task_id}"
+
+
+def group_periodic_task_name(group):
+    return f"mystocks:group:{group.group_id}"
+
+
+def sync_periodic_task(definition):
+    """Create, update or remove the PeriodicTask of a task definition to match it."""
+    _upsert(
+        name=periodic_task_name(definition), owner=definition, entry=RUN_TASK_ENTRY,
+        kwargs={"task_id": definition.task_id},
+        enabled=definition.enabled and not definition.paused,
+        description=definition.task_name,
+    )
+
+
+def sync_group_periodic_task(group):
+    """Create, update or remove the PeriodicTask of a task group to match it."""
+    _upsert(
+        name=group_periodic_task_name(group), owner=group, entry=RUN_GROUP_ENTRY,
+        kwargs={"group_id": group.group_id}, enabled=group.enabled, description=group.group_name,
+    )
+
+
+def remove_periodic_task(definition):
+    PeriodicTask.objects.filter(name=periodic_task_name(definition)).delete()
+
+
+def remove_group_periodic_task(group):
+    PeriodicTask.objects.filter(name=group_periodic_task_name(group)).delete()
+
+
+def schedules_changed():
+    """Tell a running beat to reload (bulk paths bypass PeriodicTask's save signal)."""
+    PeriodicTasks.update_changed()
+
+
+def _upsert(*, name, owner, entry, kwargs, enabled, description):
+    schedule = _schedule_fields(owner)
+    if schedule is None:
+        PeriodicTask.objects.filter(name=name).delete()
+        return
+    start_time = getattr(owner, "start_time", None)
+    PeriodicTask.objects.update_or_create(
+        name=name,
+        defaults={
+            "task": entry, "kwargs": json.dumps(kwargs), "enabled": enabled,
+            "description": description, "one_off": owner.schedule_type == "once",
+            "start_time": start_time if owner.schedule_type != "once" else None,
+            "expires": getattr(owner, "end_time", None), **schedule,
+        },
+    )
+
+
+def _schedule_fields(owner):
+    empty = {"crontab": None, "interval": None, "clocked": None, "solar": None}
+    if owner.schedule_type == "cron":
+        minute, hour, day_of_month, month_of_year, day_of_week = owner.cron_expression.split()
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+            day_of_week=day_of_week, timezone=owner.timezone,
+        )
+        return {**empty, "crontab": crontab}
+    if owner.schedule_type == "interval":
+        interval, _ = IntervalSchedule.objects.get_or_create(
+            every=owner.interval_seconds, period=IntervalSchedule.SECONDS,
+        )
+        return {**empty, "interval": interval}
+    if owner.schedule_type == "once":
+        clocked, _ = ClockedSchedule.objects.get_or_create(clocked_time=owner.start_time)
+        return {**empty, "clocked": clocked}
+    return None
+
+
+class GridSchedule(celery_schedules.schedule):
+    """An interval that fires on a grid anchored at the task's start time.
+
+    Celery's own interval counts from the last firing, so it drifts and two beats fire at
+    unrelated moments; on a fixed grid each firing maps to one slot that every beat agrees on.
+    """
+
+    def __init__(self, run_every, *, anchor, **kwargs):
+        super().__init__(run_every, **kwargs)
+        self.anchor = anchor
+
+    def _slot(self, moment):
+        return interval_slot(moment, every=self.seconds, anchor=self.anchor)
+
+    def remaining_estimate(self, last_run_at):
+        next_slot = self._slot(last_run_at) + self.run_every
+        return next_slot - self.now()
+
+    def is_due(self, last_run_at):
+        now = self.now()
+        current = interval_slot(now, every=self.seconds, anchor=self.anchor)
+        # No tolerance here: fire at or after the grid point, never before it.
+        if now < current:
+            current -= self.run_every
+        wait = max((current + self.run_every - now).total_seconds(), 0.01)
+        return celery_schedules.schedstate(current > self._slot(last_run_at), wait)
+
+
+def _fired_at():
+    return timezone.now().isoformat()
+
+
+class SlotEntry(ModelEntry):
+    """A beat entry that stamps each firing with its send time, so the slot is beat's, not the worker's."""
+
+    def __init__(self, model, app=None):
+        super().__init__(model, app=app)
+        schedule = getattr(self, "schedule", None)
+        if type(schedule) is celery_schedules.schedule:
+            self.schedule = GridSchedule(
+                schedule.run_every, anchor=model.start_time or EPOCH, app=self.app,
+            )
+        self.kwargs = {**getattr(self, "kwargs", {}), "fired_at": BeatLazyFunc(_fired_at)}
+
+
+class SlotScheduler(DatabaseScheduler):
+    """django-celery-beat's DatabaseScheduler with slot-stamped entries."""
+
+    Entry = SlotEntry
+
+
+def periodic_task_for(definition):
+    return PeriodicTask.objects.filter(name=periodic_task_name(definition)).first()
+
+
+def last_schedule_change():
+    return PeriodicTasks.last_change() or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)

@@ -1,0 +1,83 @@
+"""Executions held back at dispatch (``wait_reason`` set, status pending) and their release.
+
+Two things hold a run back: the ``queue`` overlap policy (wait for the active run of the same
+task) and "run with upstreams" (wait for the missing upstreams, which are dispatched first).
+``release_waiting`` is called whenever an execution ends and lets the next one go.
+"""
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from .models import Status, TaskDefinition, TaskExecution, Trigger
+
+logger = logging.getLogger(__name__)
+UPSTREAM_PREFIX = "waiting for upstreams: "
+
+
+def run_upstreams_first(*, task, execution, missing):
+    """Dispatch each missing upstream (recursively with its own upstreams) and hold ``execution``."""
+    from .dispatch import dispatch_task
+
+    execution.wait_reason = UPSTREAM_PREFIX + ", ".join(missing)
+    TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
+    for upstream in TaskDefinition.objects.filter(task_id__in=missing):
+        started = dispatch_task(
+            task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
+        )
+        if started.status == Status.SKIPPED and not _active(upstream).exists():
+            execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
+            return
+
+
+def _active(task):
+    return TaskExecution.objects.filter(task=task, status__in=(Status.PENDING, Status.RUNNING))
+
+
+def release_waiting(finished):
+    """After ``finished`` ended: start the next queued run of its task and any run waiting on it."""
+    _release_queued(finished.task)
+    for task in _dependants(finished.task.task_id):
+        for waiting in _waiting(task).filter(wait_reason__startswith=UPSTREAM_PREFIX):
+            _release_upstream_wait(waiting, finished)
+
+
+def _dependants(task_id):
+    # A catalogue holds hundreds of tasks at most; JSON containment is not portable to SQLite.
+    return [t for t in TaskDefinition.objects.exclude(dependencies=[]) if task_id in t.dependencies]
+
+
+def _waiting(task):
+    return TaskExecution.objects.filter(task=task, status=Status.PENDING).exclude(wait_reason="")
+
+
+def _release_queued(task):
+    from .dispatch import enqueue
+
+    with transaction.atomic():
+        TaskDefinition.objects.select_for_update().get(pk=task.pk)
+        if _active(task).filter(wait_reason="").exists():
+            return
+        nxt = _waiting(task).exclude(wait_reason__startswith=UPSTREAM_PREFIX).order_by("created_at").first()
+        if nxt is None:
+            return
+        TaskExecution.objects.filter(pk=nxt.pk).update(wait_reason="", queued_at=timezone.now())
+        transaction.on_commit(lambda: enqueue(nxt))
+
+
+def _release_upstream_wait(waiting, finished):
+    from .dispatch import enqueue
+    from .policies import missing_upstreams
+
+    if finished.status != Status.SUCCESS and finished.task.task_id in waiting.wait_reason:
+        if finished.status == Status.FAILED and finished.retries.exists():
+            return  # a retry is on its way; keep waiting for it
+        waiting.skip(f"upstream {finished.task.task_id} ended {finished.status} (execution #{finished.pk})")
+        return
+    if missing_upstreams(waiting.task, timezone.now()):
+        return
+    with transaction.atomic():
+        released = TaskExecution.objects.filter(pk=waiting.pk, status=Status.PENDING).exclude(wait_reason="") \
+            .update(wait_reason="", queued_at=timezone.now())
+        if released:
+            transaction.on_commit(lambda: enqueue(waiting))
