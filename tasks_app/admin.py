@@ -82,21 +82,21 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
         return _status_badge(obj.last_run_status)
 
     def save_model(self, request, obj, form, change):
-        catalogue.save_task_definition(obj, actor=request.user)
+        catalogue.save_task_definition(obj, actor=request.user, interface="admin")
 
     def delete_model(self, request, obj):
-        catalogue.delete_task_definition(obj, actor=request.user)
+        catalogue.delete_task_definition(obj, actor=request.user, interface="admin")
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            catalogue.delete_task_definition(obj, actor=request.user)
+            catalogue.delete_task_definition(obj, actor=request.user, interface="admin")
 
     @admin.action(description=_("Run now"), permissions=["change"])
     def run_now(self, request, queryset):
         started, refused = [], []
         for task in queryset:
             try:
-                execution = dispatch.run_task_now(task=task, actor=request.user)
+                execution = dispatch.run_task_now(task=task, actor=request.user, interface="admin")
                 started.append(f"{task.task_id} → #{execution.pk} {execution.status}")
             except ValidationError as exc:
                 refused.append(f"{task.task_id}: {'; '.join(exc.messages)}")
@@ -107,7 +107,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Stop running executions"), permissions=["change"])
     def stop_runs(self, request, queryset):
-        stopped = sum(control.stop_task(task, actor=request.user) for task in queryset)
+        stopped = sum(control.stop_task(task, actor=request.user, interface="admin") for task in queryset)
         self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": stopped})
 
     @admin.action(description=_("Enable"), permissions=["change"])
@@ -162,7 +162,7 @@ class TaskExecutionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop"))
     def stop(self, request, queryset):
         for execution in queryset.select_related("task"):
-            control.stop_execution(execution, actor=request.user)
+            control.stop_execution(execution, actor=request.user, interface="admin")
         self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": queryset.count()})
 
 
@@ -189,11 +189,11 @@ class TaskGroupAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        catalogue.save_group(form.instance, form.instance.member_task_ids(), actor=request.user)
+        catalogue.save_group(form.instance, form.instance.member_task_ids(), actor=request.user, interface="admin")
 
     @admin.action(description=_("Run now"))
     def run_now(self, request, queryset):
-        runs = [groups.start_group_run(group=g, actor=request.user) for g in queryset]
+        runs = [groups.start_group_run(group=g, actor=request.user, interface="admin") for g in queryset]
         self.message_user(request, _("Started %(n)d group run(s).") % {"n": len(runs)})
 
 
@@ -212,7 +212,7 @@ class GroupRunAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Stop"))
     def stop(self, request, queryset):
-        stopped = sum(control.stop_group_run(run, actor=request.user) for run in queryset)
+        stopped = sum(control.stop_group_run(run, actor=request.user, interface="admin") for run in queryset)
         self.message_user(request, _("Stopped %(n)d group run(s).") % {"n": stopped})
 
 

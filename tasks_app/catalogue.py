@@ -6,8 +6,8 @@ schedule, dependency cycles) and the beat sync happen the same way whichever doo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from . import scheduling
-from .models import TaskDefinition, TaskGroup, TaskGroupMember
+from . import audit, scheduling
+from .models import TaskDefinition, TaskGroupMember
 
 
 def find_cycle(graph):
@@ -63,18 +63,28 @@ def validate_definition(definition):
 
 
 @transaction.atomic
-def save_task_definition(definition, *, actor=None):
-    """Validate and save ``definition`` and bring its beat schedule in line; returns it."""
+def save_task_definition(definition, *, actor=None, interface="system"):
+    """Validate and save ``definition`` and bring its beat schedule in line; returns it.
+
+    An existing definition is updated in place, so its executions and statistics stay.
+    """
     validate_definition(definition)
-    if definition.pk is None and actor is not None and actor.is_authenticated:
+    creating = definition.pk is None
+    before = {} if creating else audit.snapshot(TaskDefinition.objects.get(pk=definition.pk))
+    if creating and getattr(actor, "is_authenticated", False):
         definition.created_by = actor
     definition.save()
     scheduling.sync_periodic_task(definition)
+    changes = audit.diff(before, audit.snapshot(definition))
+    if creating or changes:
+        audit.record(action="create" if creating else "update", target_type="task",
+                     target_id=definition.task_id, actor=actor, interface=interface,
+                     changes={} if creating else changes)
     return definition
 
 
 @transaction.atomic
-def delete_task_definition(definition, *, actor=None):
+def delete_task_definition(definition, *, actor=None, interface="system"):
     """Delete a definition (its executions go with it) and its beat schedule."""
     dependants = [
         t.task_id for t in TaskDefinition.objects.exclude(pk=definition.pk) if definition.task_id in t.dependencies
@@ -82,33 +92,41 @@ def delete_task_definition(definition, *, actor=None):
     if dependants:
         raise ValidationError({"task_id": [f"{', '.join(dependants)} depend on {definition.task_id}"]})
     scheduling.remove_periodic_task(definition)
+    audit.record(action="delete", target_type="task", target_id=definition.task_id, actor=actor,
+                 interface=interface, changes={"snapshot": audit.snapshot(definition)})
     definition.delete()
 
 
-def _update_flags(definitions, **flags):
-    """Bulk enable/disable/pause/resume: one UPDATE, one beat sync each, one reload signal."""
+def _update_flags(definitions, *, action, actor, interface, **flags):
+    """Bulk enable/disable/pause/resume: a beat sync and an audit entry each, one reload signal."""
     with transaction.atomic():
         for definition in definitions:
+            changes = {f: [getattr(definition, f), v] for f, v in flags.items() if getattr(definition, f) != v}
             for field, value in flags.items():
                 setattr(definition, field, value)
             definition.save(update_fields=[*flags, "updated_at"])
             scheduling.sync_periodic_task(definition)
+            audit.record(action=action, target_type="task", target_id=definition.task_id, actor=actor,
+                         interface=interface, changes=changes)
         scheduling.schedules_changed()
     return len(definitions)
 
 
-def set_enabled(definitions, enabled, *, actor=None):
-    return _update_flags(list(definitions), enabled=enabled)
+def set_enabled(definitions, enabled, *, actor=None, interface="system"):
+    return _update_flags(list(definitions), enabled=enabled, action="enable" if enabled else "disable",
+                         actor=actor, interface=interface)
 
 
-def set_paused(definitions, paused, *, actor=None):
-    return _update_flags(list(definitions), paused=paused)
+def set_paused(definitions, paused, *, actor=None, interface="system"):
+    return _update_flags(list(definitions), paused=paused, action="pause" if paused else "resume",
+                         actor=actor, interface=interface)
 
 
 @transaction.atomic
-def save_group(group, member_task_ids, *, actor=None):
+def save_group(group, member_task_ids, *, actor=None, interface="system"):
     """Validate and save a group with its members in order, and its beat schedule."""
     group.full_clean()
+    creating = group.pk is None
     tasks = {t.task_id: t for t in TaskDefinition.objects.filter(task_id__in=member_task_ids)}
     missing = [tid for tid in member_task_ids if tid not in tasks]
     if missing:
@@ -121,14 +139,14 @@ def save_group(group, member_task_ids, *, actor=None):
         TaskGroupMember(group=group, task=tasks[tid], position=i) for i, tid in enumerate(member_task_ids)
     )
     scheduling.sync_group_periodic_task(group)
+    audit.record(action="create" if creating else "update", target_type="group",
+                 target_id=group.group_id, actor=actor, interface=interface,
+                 changes={"members": member_task_ids})
     return group
 
 
 @transaction.atomic
-def delete_group(group, *, actor=None):
+def delete_group(group, *, actor=None, interface="system"):
     scheduling.remove_group_periodic_task(group)
+    audit.record(action="delete", target_type="group", target_id=group.group_id, actor=actor, interface=interface)
     group.delete()
-
-
-def get_group(group_id):
-    return TaskGroup.objects.get(group_id=group_id)

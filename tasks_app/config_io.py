@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from . import scheduling
+from . import audit, scheduling
 from .catalogue import find_cycle
 from .models import TaskDefinition, TaskGroup, TaskGroupMember
 
@@ -78,7 +78,7 @@ class CatalogueError(Exception):
         self.report = report
 
 
-def import_catalogue(text, *, replace=False, dry_run=False, actor=None):
+def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interface="system"):
     """Validate and (unless ``dry_run`` or invalid) apply a YAML/JSON catalogue; returns an ImportReport.
 
     Without ``replace`` tasks and groups are created or updated by id; with it, those missing
@@ -96,6 +96,8 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None):
     _plan(tasks, groups, replace, report)
     if not dry_run:
         _apply(tasks, groups, report, actor=actor)
+        audit.record(action="import", target_type="catalogue", actor=actor, interface=interface,
+                     changes={k: v for k, v in report.as_dict().items() if v and k not in ("errors", "applied")})
     return report
 
 
@@ -413,8 +415,9 @@ def group_to_dict(group):
     return data
 
 
-def export_catalogue(*, description="MyStocks Task Center catalogue"):
+def export_catalogue(*, description="MyStocks Task Center catalogue", actor=None, interface="system"):
     """The whole catalogue as YAML text, in a stable order."""
+    audit.record(action="export", target_type="catalogue", actor=actor, interface=interface)
     document = {
         "version": FORMAT_VERSION,
         "description": description,

@@ -13,14 +13,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import lifecycle
+from . import audit, lifecycle
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution
 
 logger = logging.getLogger(__name__)
 
 
-def stop_execution(execution, *, actor=None):
+def stop_execution(execution, *, actor=None, interface="system"):
     """Stop one execution: a pending one is cancelled at once, a running one within seconds."""
+    audit.record(action="stop", target_type="execution", target_id=execution.pk, actor=actor, interface=interface,
+                 message=f"{execution.task.task_id} was {execution.status}")
     TaskExecution.objects.filter(pk=execution.pk, status__in=ACTIVE_STATUSES).update(cancel_requested=True)
     execution.refresh_from_db()
     if execution.status == Status.PENDING and execution.cancel_pending():
@@ -29,22 +31,23 @@ def stop_execution(execution, *, actor=None):
     return execution
 
 
-def stop_task(task, *, actor=None):
+def stop_task(task, *, actor=None, interface="system"):
     """Stop every active execution of a task; returns how many were asked to stop."""
     active = list(TaskExecution.objects.filter(task=task, status__in=ACTIVE_STATUSES).select_related("task"))
     for execution in active:
-        stop_execution(execution, actor=actor)
+        stop_execution(execution, actor=actor, interface=interface)
     return len(active)
 
 
-def stop_group_run(group_run, *, actor=None):
+def stop_group_run(group_run, *, actor=None, interface="system"):
     """Stop a group run: its active members are stopped and no further member starts."""
     with transaction.atomic():
         updated = GroupRun.objects.filter(pk=group_run.pk, status__in=ACTIVE_STATUSES).update(
             status=Status.CANCELLED, finished_at=timezone.now(), error="stopped by user",
         )
+    audit.record(action="stop", target_type="group_run", target_id=group_run.pk, actor=actor, interface=interface)
     for execution in group_run.executions.filter(status__in=ACTIVE_STATUSES).select_related("task"):
-        stop_execution(execution, actor=actor)
+        stop_execution(execution, actor=actor, interface=interface)
     group_run.refresh_from_db()
     return bool(updated)
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import policies
+from . import audit, policies
 from .models import Status, TaskDefinition, TaskExecution, Trigger
 from .registry import ParamsInvalid, UnknownJob
 from .schedules import slot_for
@@ -118,11 +118,15 @@ def _record_broken_definition(task, slot, exc):
     return execution
 
 
-def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_upstreams=False):
+def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_upstreams=False,
+                 interface="system"):
     """A user's 'run now' from any interface; a disabled task is refused with a clear error."""
     if not task.enabled:
         raise ValidationError({"enabled": [f"task {task.task_id} is disabled; enable it to run it"]})
-    return dispatch_task(task=task, trigger=trigger, params=params, actor=actor, with_upstreams=with_upstreams)
+    execution = dispatch_task(task=task, trigger=trigger, params=params, actor=actor, with_upstreams=with_upstreams)
+    audit.record(action="start", target_type="task", target_id=task.task_id, actor=actor, interface=interface,
+                 changes={"execution_id": execution.pk, "params": params or {}, "with_upstreams": with_upstreams})
+    return execution
 
 
 def retry_delay_seconds(task, attempt, *, cap=None, jitter=0.1):

@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from . import audit
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution, TaskGroup, Trigger
 from .schedules import slot_for
 
 logger = logging.getLogger(__name__)
 
 
-def start_group_run(*, group, trigger=Trigger.MANUAL, actor=None, scheduled_for=None):
+def start_group_run(*, group, trigger=Trigger.MANUAL, actor=None, scheduled_for=None, interface="system"):
     """Create a group run and dispatch its first member (sequential) or all members (parallel)."""
     now = timezone.now()
     with transaction.atomic():
@@ -25,6 +26,9 @@ def start_group_run(*, group, trigger=Trigger.MANUAL, actor=None, scheduled_for=
             started_at=now, created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         advance_group_run(group_run)
+    if trigger != Trigger.SCHEDULE:
+        audit.record(action="start", target_type="group", target_id=group.group_id, actor=actor,
+                     interface=interface, changes={"group_run_id": group_run.pk})
     return group_run
 
 

@@ -4,8 +4,9 @@ Definitions are the source of truth; each one's PeriodicTask is upserted under a
 name (never delete-all-and-recreate, which would reset beat's last-run bookkeeping). Every
 PeriodicTask calls the same entry point with an id; beat holds no other logic.
 """
-import datetime
 import json
+import os
+import socket
 
 from celery import schedules as celery_schedules
 from celery.beat import BeatLazyFunc
@@ -15,10 +16,17 @@ from django_celery_beat.models import (
 )
 from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
 
+from .models import ServiceHeartbeat
 from .schedules import EPOCH, interval_slot
 
 RUN_TASK_ENTRY = "tasks_app.run_scheduled"
 RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"
+# The engine's own housekeeping, installed by beat at start-up and visible in the admin:
+# name -> (Celery task name, interval in seconds).
+BUILTIN_SCHEDULES = {
+    "mystocks:reap-lost-executions": ("tasks_app.reap_lost_executions", 15),
+}
+BEAT_HEARTBEAT_EVERY = 5
 
 
 def periodic_task_name(definition):
@@ -143,14 +151,33 @@ class SlotEntry(ModelEntry):
 
 
 class SlotScheduler(DatabaseScheduler):
-    """django-celery-beat's DatabaseScheduler with slot-stamped entries."""
+    """django-celery-beat's DatabaseScheduler with slot-stamped entries, built-in schedules and a heartbeat."""
 
     Entry = SlotEntry
+    _last_heartbeat = None
+
+    def setup_schedule(self):
+        ensure_builtin_schedules()
+        super().setup_schedule()
+
+    def tick(self, *args, **kwargs):
+        now = timezone.now()
+        if self._last_heartbeat is None or (now - self._last_heartbeat).total_seconds() >= BEAT_HEARTBEAT_EVERY:
+            record_heartbeat("beat", detail={"pid": os.getpid(), "host": socket.gethostname()})
+            self._last_heartbeat = now
+        return super().tick(*args, **kwargs)
 
 
-def periodic_task_for(definition):
-    return PeriodicTask.objects.filter(name=periodic_task_name(definition)).first()
+def ensure_builtin_schedules():
+    """Create the engine's housekeeping PeriodicTasks if missing (an operator may disable them)."""
+    for name, (task, seconds) in BUILTIN_SCHEDULES.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
+        PeriodicTask.objects.create(name=name, task=task, interval=interval, description="MyStocks built-in")
 
 
-def last_schedule_change():
-    return PeriodicTasks.last_change() or datetime.datetime.min.replace(tzinfo=datetime.timezone.utc)
+def record_heartbeat(name, *, detail=None):
+    ServiceHeartbeat.objects.update_or_create(name=name, defaults={"beat_at": timezone.now(), "detail": detail or {}})
+
+

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from tasks_app.config_io import import_catalogue
 from tasks_app.models import TaskDefinition
+from tasks_app.scheduling import ensure_builtin_schedules
 
 
 class Command(BaseCommand):
@@ -18,6 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, catalogue, username, **options):
         self._ensure_admin(username)
+        ensure_builtin_schedules()
         if TaskDefinition.objects.exists():
             self.stdout.write("catalogue already has tasks; not importing the default one")
             return

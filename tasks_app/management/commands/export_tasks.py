@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("file", nargs="?", default="-", help="output file (default: standard output)")
 
     def handle(self, *args, file, **options):
-        text = export_catalogue()
+        text = export_catalogue(interface="command")
         if file == "-":
             self.stdout.write(text, ending="")
             return

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, replace, **options):
         text = sys.stdin.read() if file == "-" else self._read(file)
-        report = import_catalogue(text, replace=replace, dry_run=dry_run)
+        report = import_catalogue(text, replace=replace, dry_run=dry_run, interface="command")
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(f"error: {error}")

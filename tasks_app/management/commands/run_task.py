@@ -27,7 +27,7 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"--params is not valid JSON: {exc}") from None
         try:
-            execution = run_task_now(task=task, params=runtime, with_upstreams=with_upstreams)
+            execution = run_task_now(task=task, params=runtime, with_upstreams=with_upstreams, interface="command")
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())) from None
         self.stdout.write(f"execution {execution.pk}: {execution.status}")
