@@ -66,6 +66,24 @@ class CeleryProcess:
         self.kill(signal.SIGTERM)
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A test database per session, so concurrent runs on one PostgreSQL server don't collide."""
+    db = settings.DATABASES["default"]
+    if "postgresql" in db["ENGINE"]:
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
+
+
+def _delete_broker_keys(broker_url):
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    prefix = os.environ.get("MYSTOCKS_BROKER_KEY_PREFIX", "")
+    keys = list(client.scan_iter(f"{prefix}*")) if prefix else []
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def celery_env(tmp_path):
     """Environment for worker/beat processes that share this test's database and a clean broker."""
@@ -73,9 +91,7 @@ def celery_env(tmp_path):
     broker_url = os.environ.get("CELERY_BROKER_URL", "")
     if not database_url or not broker_url.startswith("redis"):
         pytest.skip("needs PostgreSQL (DATABASE_URL) and Redis (CELERY_BROKER_URL); `make test` sets both")
-    import redis
-
-    redis.Redis.from_url(broker_url).flushdb()
+    _delete_broker_keys(broker_url)
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "mystocks.settings",

@@ -149,6 +149,12 @@ else:
         "priority_steps": list(range(10)),
         "sep": ":",
     }
+    if "PYTEST_VERSION" in os.environ:
+        # Concurrent test sessions share one Redis: each gets its own key space, inherited by
+        # the worker and beat processes the tests start.
+        os.environ.setdefault("MYSTOCKS_BROKER_KEY_PREFIX", f"test{os.getpid()}:")
+    if os.environ.get("MYSTOCKS_BROKER_KEY_PREFIX"):
+        CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["MYSTOCKS_BROKER_KEY_PREFIX"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
