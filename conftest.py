@@ -116,6 +116,7 @@ def start_worker(celery_env, tmp_path):
         proc = CeleryProcess(
             "worker",
             ["-Q", queues, "-c", str(concurrency), "-n", f"{name}@%h", "-l", "INFO", "--without-gossip",
+             "--include", "tasks_app.tests.jobs",
              "--without-mingle"],
             {**celery_env, **(extra_env or {})}, tmp_path / f"worker-{name}.log",
         )
@@ -147,3 +148,8 @@ def start_beat(celery_env, tmp_path):
     for proc in started:
         proc.kill()
 
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _register_test_jobs():
+    import tasks_app.tests.jobs  # noqa: F401  (test-only jobs; workers get them with --include)
