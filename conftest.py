@@ -100,6 +100,7 @@ def celery_env(tmp_path):
         "MYSTOCKS_VAR_DIR": str(tmp_path / "var"),
         "MYSTOCKS_HEARTBEAT_SECONDS": "1",
         "MYSTOCKS_HEARTBEAT_STALE_SECONDS": "5",
+        "MYSTOCKS_REAPER_INTERVAL": "2",
         "MYSTOCKS_HARD_TIME_LIMIT_GRACE": "2",
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
         "PYTHONUNBUFFERED": "1",

@@ -128,3 +128,14 @@ def _check_upstreams(task, execution, now, with_upstreams):
 
 def _fmt(moment, task):
     return moment.astimezone(task.tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def upcoming_runs(task, *, n=5):
+    """The next ``n`` slots, each with the reason it will be skipped (non-trading day), if any."""
+    runs = []
+    for moment in task.next_run_times(n=n):
+        reason = ""
+        if task.trading_days_only and not calendar.is_trading_day(moment.astimezone(task.tz).date()):
+            reason = f"{moment.astimezone(task.tz).date().isoformat()} is not a trading day"
+        runs.append({"at": moment, "skip_reason": reason})
+    return runs

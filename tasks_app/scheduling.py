@@ -10,6 +10,7 @@ import socket
 
 from celery import schedules as celery_schedules
 from celery.beat import BeatLazyFunc
+from django.conf import settings
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks,
@@ -24,7 +25,7 @@ RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"
 # The engine's own housekeeping, installed by beat at start-up and visible in the admin:
 # name -> (Celery task name, interval in seconds).
 BUILTIN_SCHEDULES = {
-    "mystocks:reap-lost-executions": ("tasks_app.reap_lost_executions", 15),
+    "mystocks:reap-lost-executions": ("tasks_app.reap_lost_executions", settings.MYSTOCKS_REAPER_INTERVAL),
 }
 BEAT_HEARTBEAT_EVERY = 5
 

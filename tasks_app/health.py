@@ -1,0 +1,124 @@
+"""System health: database, broker, beat heartbeat and workers, checked in one call.
+
+``system_health()`` never raises: every probe catches its own failure and reports it, so the
+health endpoint answers even while the thing it checks is down. Status:
+
+- ``down``: the database or the broker is unreachable (nothing can be dispatched);
+- ``degraded``: beat's heartbeat is stale or no worker answered (schedules or runs stall);
+- ``ok``: everything answered.
+"""
+import logging
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+BEAT_HEARTBEAT_NAME = "beat"
+
+
+def system_health(*, inspect_timeout=1.0):
+    """Probe every part of the system and return a JSON-ready report (see module docstring)."""
+    database = check_database()
+    broker = check_broker(timeout=max(inspect_timeout, 0.5))
+    beat = check_beat() if database["ok"] else {"ok": False, "last_heartbeat": None, "age_seconds": None}
+    workers = check_workers(timeout=inspect_timeout) if broker["ok"] else {"ok": False, "workers": []}
+    return {
+        "status": overall_status(database=database, broker=broker, beat=beat, workers=workers),
+        "database": database,
+        "broker": broker,
+        "beat": beat,
+        "workers": workers,
+        "checked_at": timezone.now().isoformat(),
+    }
+
+
+def overall_status(*, database, broker, beat, workers):
+    if not (database["ok"] and broker["ok"]):
+        return "down"
+    if not (beat["ok"] and workers["ok"]):
+        return "degraded"
+    return "ok"
+
+
+def check_database():
+    started = time.monotonic()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any driver error means "not reachable" to an operator
+        return {"ok": False, "error": _short(exc), "latency_ms": None}
+    return {"ok": True, "latency_ms": round((time.monotonic() - started) * 1000, 2)}
+
+
+def check_broker(*, timeout=1.0):
+    from mystocks.celery import app
+
+    started = time.monotonic()
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:
+        return {"ok": False, "error": _short(exc), "transport": _transport_name(app)}
+    return {
+        "ok": True, "transport": _transport_name(app),
+        "latency_ms": round((time.monotonic() - started) * 1000, 2),
+    }
+
+
+def beat_heartbeat_age(now=None):
+    """(last heartbeat datetime or None, its age in seconds or None) of the beat process."""
+    from .models import ServiceHeartbeat
+
+    heartbeat = ServiceHeartbeat.objects.filter(name=BEAT_HEARTBEAT_NAME).first()
+    if heartbeat is None:
+        return None, None
+    return heartbeat.beat_at, ((now or timezone.now()) - heartbeat.beat_at).total_seconds()
+
+
+def beat_stale_seconds():
+    # Beat writes its heartbeat every 5 s; the default tolerates a slow database or a restart.
+    return getattr(settings, "MYSTOCKS_BEAT_STALE_SECONDS", 60)
+
+
+def check_beat():
+    try:
+        last, age = beat_heartbeat_age()
+    except Exception as exc:
+        return {"ok": False, "error": _short(exc), "last_heartbeat": None, "age_seconds": None}
+    return {
+        "ok": age is not None and age <= beat_stale_seconds(),
+        "last_heartbeat": last.isoformat() if last else None,
+        "age_seconds": round(age, 1) if age is not None else None,
+        "stale_after_seconds": beat_stale_seconds(),
+    }
+
+
+def check_workers(*, timeout=1.0):
+    """Ask every worker for its active tasks; a worker that does not answer within ``timeout`` is absent.
+
+    Remote control is a broadcast over the broker (Redis or the filesystem transport's fanout),
+    so this sees workers on every machine that share the broker.
+    """
+    from mystocks.celery import app
+
+    try:
+        replies = app.control.inspect(timeout=timeout).active() or {}
+    except Exception as exc:
+        return {"ok": False, "error": _short(exc), "workers": []}
+    workers = [{"name": name, "active": len(tasks or [])} for name, tasks in sorted(replies.items())]
+    return {"ok": bool(workers), "workers": workers}
+
+
+def _transport_name(app):
+    try:
+        return app.conf.broker_url.split("://", 1)[0]
+    except Exception:
+        return "unknown"
+
+
+def _short(exc):
+    return f"{type(exc).__name__}: {exc}"[:300]
