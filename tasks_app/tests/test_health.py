@@ -21,7 +21,7 @@ def test_a_missing_beat_heartbeat_and_no_worker_make_the_system_degraded(setting
     assert report["database"]["latency_ms"] >= 0
     assert report["beat"] == {**report["beat"], "ok": False, "last_heartbeat": None, "age_seconds": None}
     assert report["workers"]["workers"] == []
-    assert report["status"] == "degraded" if report["broker"]["ok"] else "down"
+    assert report["status"] == ("degraded" if report["broker"]["ok"] else "down")
 
 
 @pytest.mark.django_db
@@ -42,12 +42,12 @@ def test_a_stale_beat_heartbeat_is_not_ok(settings):
 def test_an_unreachable_broker_makes_the_system_down(settings):
     from mystocks.celery import app
 
-    old = app.conf.broker_url
-    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    old = app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url
+    app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = "redis://127.0.0.1:1/0"
     try:
         report = system_health(inspect_timeout=0.3)
     finally:
-        app.conf.broker_url = old
+        app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url = old
     assert report["broker"]["ok"] is False
     assert "error" in report["broker"]
     assert report["status"] == "down"
