@@ -120,7 +120,7 @@ def _check_upstreams(task, execution, now, with_upstreams):
         since = _fmt(trading_day_start(task, now), task)
         return Decision(skip_reason=f"upstream not satisfied: {', '.join(missing)} has no success since {since}",
                         run_now=False)
-    from .upstreams import run_upstreams_first  # dispatches more executions; imported late to avoid a cycle
+    from .waiting import run_upstreams_first  # dispatches more executions; imported late to avoid a cycle
 
     run_upstreams_first(task=task, execution=execution, missing=missing)
     return Decision(run_now=False)

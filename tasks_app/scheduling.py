@@ -148,7 +148,8 @@ class SlotEntry(ModelEntry):
             self.schedule = GridSchedule(
                 schedule.run_every, anchor=model.start_time or EPOCH, app=self.app,
             )
-        self.kwargs = {**getattr(self, "kwargs", {}), "fired_at": BeatLazyFunc(_fired_at)}
+        if model.task in (RUN_TASK_ENTRY, RUN_GROUP_ENTRY):
+            self.kwargs = {**getattr(self, "kwargs", {}), "fired_at": BeatLazyFunc(_fired_at)}
 
 
 class SlotScheduler(DatabaseScheduler):
