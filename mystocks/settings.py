@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "tasks_app",
     "mystocks.market",
 ]
@@ -189,10 +190,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tasks_app.api.exceptions.api_exception_handler",
 }
+# Per-user API rates (per IP when anonymous), reads and writes counted apart.
+MYSTOCKS_API_THROTTLE_READ = os.environ.get("MYSTOCKS_API_THROTTLE_READ", "1200/min")
+MYSTOCKS_API_THROTTLE_WRITE = os.environ.get("MYSTOCKS_API_THROTTLE_WRITE", "120/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "MyStocks Task Center API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "Tasks, executions, groups, statistics and audit log; the old task manager's paths kept.",
+    # Swagger UI and ReDoc served from the installed sidecar package: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/",
+    "ENUM_NAME_OVERRIDES": {"ExecutionStatusEnum": "tasks_app.models.Status"},
 }
 
 LOGGING = {

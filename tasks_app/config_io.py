@@ -425,3 +425,33 @@ def export_catalogue(*, description="MyStocks Task Center catalogue", actor=None
         "task_groups": [group_to_dict(g) for g in TaskGroup.objects.order_by("group_id")],
     }
     return yaml.safe_dump(document, allow_unicode=True, sort_keys=False, default_flow_style=False, width=120)
+
+
+@dataclass
+class _KeyedReport(ImportReport):
+    """An ImportReport that also keeps the messages by YAML key, for one-task callers (the API)."""
+
+    by_key: dict = field(default_factory=dict)
+
+    def error(self, where, key, message):
+        super().error(where, key, message)
+        self.by_key.setdefault(key or "non_field_errors", []).append(message)
+
+
+def build_task_definition(item, *, existing=None):
+    """One TaskDefinition (unsaved) from one task in the catalogue format; returns (definition, errors).
+
+    ``errors`` maps catalogue keys (``task_function``, ``schedule.cron_expression`` …) to messages,
+    with the same checks as an import. With ``existing`` the result keeps its identity, so saving
+    it updates that definition in place (executions and statistics stay); omitted keys take
+    their defaults, as in a file. Dependencies are checked when the caller saves it.
+    """
+    report = _KeyedReport()
+    if not isinstance(item, dict):
+        return None, {"non_field_errors": ["must be a mapping"]}
+    _check_keys(item, "task", TASK_KEYS, REQUIRED_TASK_KEYS, report)
+    instance = _fresh(TaskDefinition, existing)
+    _copy_fields(item, instance, TASK_FIELDS, "task", report)
+    _copy_schedule(item, instance, "task", report)
+    _validate_instance(instance, "task", report)
+    return instance, report.by_key

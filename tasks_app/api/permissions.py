@@ -1,0 +1,69 @@
+"""Who may do what: login to read, Django model permissions to write, ``run_taskdefinition`` to run.
+
+Staff and superusers may do everything. Each view names the permissions of its actions in
+``action_permissions``; other writes map like DjangoModelPermissions (POST add, PUT/PATCH change,
+DELETE delete) on the view's ``permission_model``.
+"""
+from django.conf import settings
+from rest_framework import permissions, throttling
+
+RUN = "tasks_app.run_taskdefinition"
+WRITE_PERMS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
+
+
+def required_permissions(view, request):
+    """The permission codenames ``request`` needs on ``view`` (empty for reads)."""
+    action = getattr(view, "action", None)
+    explicit = getattr(view, "action_permissions", {})
+    if action in explicit:
+        return explicit[action]
+    if request.method in permissions.SAFE_METHODS:
+        return []
+    model = view.permission_model._meta
+    return [f"{model.app_label}.{WRITE_PERMS.get(request.method, 'change')}_{model.model_name}"]
+
+
+class TaskCenterPermission(permissions.BasePermission):
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if user.is_superuser or user.is_staff:
+            return True
+        return user.has_perms(required_permissions(view, request))
+
+
+class IsAdmin(permissions.BasePermission):
+    """Staff or superuser only (destructive housekeeping)."""
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and (request.user.is_staff or request.user.is_superuser))
+
+
+class _ScopedUserThrottle(throttling.UserRateThrottle):
+    """Per-user (per-IP when anonymous) rate, read from settings on every request so tests can change it."""
+
+    setting = ""
+    methods = ()
+
+    def get_rate(self):
+        return getattr(settings, self.setting)
+
+    def allow_request(self, request, view):
+        if request.method not in self.methods:
+            return True
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class ReadThrottle(_ScopedUserThrottle):
+    scope = "api_read"
+    setting = "MYSTOCKS_API_THROTTLE_READ"
+    methods = ("GET", "HEAD", "OPTIONS")
+
+
+class WriteThrottle(_ScopedUserThrottle):
+    scope = "api_write"
+    setting = "MYSTOCKS_API_THROTTLE_WRITE"
+    methods = ("POST", "PUT", "PATCH", "DELETE")
