@@ -5,4 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("tasks_app.api.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("tasks_app.pages.urls")),
 ]

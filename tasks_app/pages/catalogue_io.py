@@ -1,0 +1,129 @@
+"""Import (upload → preview → apply) and export of the YAML catalogue, and history cleanup."""
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import config_io
+from ..models import TaskExecution
+from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
+from .forms import CleanupForm, ImportForm
+
+SESSION_KEY = "pages_import"
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def _import_perms(replace):
+    return (ADD_PERM, CHANGE_PERM, DELETE_PERM) if replace else (ADD_PERM, CHANGE_PERM)
+
+
+@login_required
+def import_page(request):
+    """GET shows the upload form; POST validates the upload as a dry run and shows what would change."""
+    if request.method != "POST":
+        return render(request, "pages/import_page.html", {"form": ImportForm()})
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(request, "pages/import_page.html", {"form": form}, status=400)
+    replace = form.cleaned_data["replace"]
+    if not request.user.has_perms(_import_perms(replace)):
+        raise PermissionDenied
+    upload = form.cleaned_data["file"]
+    if upload.size > MAX_UPLOAD_BYTES:
+        form.add_error("file", _("the file is larger than 2 MB"))
+        return render(request, "pages/import_page.html", {"form": form}, status=400)
+    text = upload.read().decode("utf-8", errors="replace")
+    report = config_io.import_catalogue(text, replace=replace, dry_run=True, actor=request.user, interface="ui")
+    # The previewed text is applied as is: kept server-side so nothing can swap it in between.
+    request.session[SESSION_KEY] = {"text": text, "replace": replace, "name": upload.name}
+    return render(request, "pages/import_page.html", {
+        "form": form, "report": report, "file_name": upload.name, "replace": replace,
+    })
+
+
+@action(ADD_PERM, CHANGE_PERM)
+def import_apply(request):
+    pending = request.session.get(SESSION_KEY)
+    if not pending:
+        messages.error(request, _("Nothing to import: upload a file first."))
+        return redirect("pages:import_page")
+    if not request.user.has_perms(_import_perms(pending["replace"])):
+        raise PermissionDenied
+    report = config_io.import_catalogue(
+        pending["text"], replace=pending["replace"], actor=request.user, interface="ui",
+    )
+    if not report.ok:
+        return render(request, "pages/import_page.html", {
+            "form": ImportForm(), "report": report, "file_name": pending["name"], "replace": pending["replace"],
+        }, status=400)
+    del request.session[SESSION_KEY]
+    messages.success(request, _(
+        "Imported %(name)s: %(created)d created, %(updated)d updated, %(deleted)d deleted."
+    ) % {"name": pending["name"], "created": len(report.created), "updated": len(report.updated),
+         "deleted": len(report.deleted)})
+    return redirect("pages:task_list")
+
+
+@login_required
+def export_catalogue(request):
+    text = config_io.export_catalogue(actor=request.user, interface="ui")
+    response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="mystocks-tasks-{stamp}.yaml"'
+    return response
+
+
+def _old_executions(days):
+    return TaskExecution.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
+
+
+@login_required
+def cleanup_page(request):
+    """Pick N days; the page says how many executions are older before anything is deleted."""
+    if not request.user.has_perm(DELETE_EXECUTION_PERM):
+        raise PermissionDenied
+    form = CleanupForm(request.GET or None)
+    context = {"form": form}
+    if form.is_valid():
+        days = form.cleaned_data["days"]
+        context.update(days=days, count=_old_executions(days).count())
+    return render(request, "pages/cleanup_page.html", context)
+
+
+@action(DELETE_EXECUTION_PERM)
+def cleanup_apply(request):
+    form = CleanupForm(request.POST)
+    if not form.is_valid():
+        return render(request, "pages/cleanup_page.html", {"form": form}, status=400)
+    deleted = delete_old_executions(days=form.cleaned_data["days"], actor=request.user)
+    messages.success(request, _("Deleted %(n)d execution(s).") % {"n": deleted})
+    return redirect("pages:cleanup_page")
+
+
+def delete_old_executions(*, days, actor):
+    """Use the retention service when it exists (roll-ups first, batched deletes, audit)."""
+    try:
+        from .. import retention
+    except ImportError:
+        retention = None
+    if retention is not None and hasattr(retention, "delete_old_executions"):
+        result = retention.delete_old_executions(days=days)
+        return result if isinstance(result, int) else getattr(result, "deleted", 0)
+    return _delete_without_retention(days, actor)
+
+
+def _delete_without_retention(days, actor):
+    from .. import audit, stats
+
+    # Roll up first so the charts and success rates keep the days being deleted.
+    stats.roll_up_executions(before=stats.today())
+    _total, by_model = _old_executions(days).delete()
+    deleted = by_model.get("tasks_app.TaskExecution", 0)
+    audit.record(action="cleanup", target_type="execution", actor=actor, interface="ui",
+                 changes={"days": days, "deleted": deleted})
+    return deleted

@@ -1,0 +1,77 @@
+"""Groups: list, detail with members in order, run now, and a group run's timeline."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import control, groups
+from ..models import GroupRun, TaskGroup
+from .common import RUN_PERM, CheapPage, action, page_number
+
+
+@login_required
+def group_list(request):
+    newest = GroupRun.objects.filter(group=OuterRef("pk")).order_by("-created_at")
+    rows = (
+        TaskGroup.objects.annotate(
+            member_count=Count("members"),
+            last_run_status=Subquery(newest.values("status")[:1]),
+            last_run_at=Subquery(newest.values("created_at")[:1]),
+            last_run_id=Subquery(newest.values("pk")[:1]),
+        ).prefetch_related("members__task")
+    )
+    return render(request, "pages/group_list.html", {"groups": rows})
+
+
+@login_required
+def group_detail(request, group_id):
+    group = get_object_or_404(TaskGroup, group_id=group_id)
+    members = group.members.select_related("task").order_by("position")
+    runs = CheapPage(group.runs.order_by("-created_at"), page_number(request), per_page=15)
+    return render(request, "pages/group_detail.html", {"group": group, "members": members, "page": runs})
+
+
+@action(RUN_PERM)
+def group_run_now(request, group_id):
+    group = get_object_or_404(TaskGroup, group_id=group_id)
+    run = groups.start_group_run(group=group, actor=request.user, interface="ui")
+    messages.success(request, _("Started group run #%(id)s.") % {"id": run.pk})
+    return redirect("pages:group_run_detail", pk=run.pk)
+
+
+def timeline(run, executions):
+    """Gantt bars: each member execution's start and length as percentages of the run's span."""
+    start = run.started_at or run.created_at
+    ends = [e.finished_at or timezone.now() for e in executions if e.started_at or e.finished_at]
+    end = max([run.finished_at or timezone.now(), *ends])
+    span = max((end - start).total_seconds(), 0.001)
+    bars = []
+    for e in executions:
+        begin = e.started_at or e.finished_at or e.created_at
+        finish = e.finished_at or timezone.now()
+        left = max(0.0, (begin - start).total_seconds() / span * 100)
+        width = max(0.5, (finish - begin).total_seconds() / span * 100) if e.started_at else 0.5
+        bars.append({"execution": e, "left": round(left, 2), "width": round(min(width, 100 - left), 2)})
+    return {"bars": bars, "span_seconds": span}
+
+
+@login_required
+def group_run_detail(request, pk):
+    run = get_object_or_404(GroupRun.objects.select_related("group"), pk=pk)
+    executions = list(
+        run.executions.select_related("task").defer("log", "traceback", "result", "params")
+        .order_by("created_at", "id")
+    )
+    context = {"run": run, **timeline(run, executions)}
+    template = "pages/group_run_live.html" if request.headers.get("HX-Request") else "pages/group_run_detail.html"
+    return render(request, template, context)
+
+
+@action(RUN_PERM)
+def group_run_stop(request, pk):
+    run = get_object_or_404(GroupRun, pk=pk)
+    control.stop_group_run(run, actor=request.user, interface="ui")
+    messages.success(request, _("Asked group run #%(id)s to stop.") % {"id": run.pk})
+    return redirect("pages:group_run_detail", pk=run.pk)

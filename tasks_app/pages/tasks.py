@@ -1,0 +1,227 @@
+"""Task list (with type tabs and filters), task detail, and the actions on a task."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Q, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .. import calendar, catalogue, control, dispatch, stats
+from ..models import AuditLog, Status, TaskDefinition, TaskExecution, TaskType
+from ..registry import UnknownJob
+from .common import (
+    CHANGE_PERM, DELETE_PERM, PAGE_SIZE, RUN_PERM, CheapPage, action, list_contains, messages_of, page_number,
+)
+from .params import RunParamsForm
+
+# tab → filter on task_type (the old task manager's tabs); "history" lists executions instead.
+TABS = [
+    ("all", gettext_lazy("All"), None),
+    ("cron", gettext_lazy("Scheduled"), TaskType.CRON),
+    ("data_sync", gettext_lazy("Data sync"), TaskType.DATA_SYNC),
+    ("indicator_calc", gettext_lazy("Indicators"), TaskType.INDICATOR_CALC),
+    ("market_fetch", gettext_lazy("Market fetch"), TaskType.MARKET_FETCH),
+    ("manual", gettext_lazy("Manual"), TaskType.MANUAL),
+    ("history", gettext_lazy("Execution history"), None),
+]
+TAB_TYPES = {key: task_type for key, _label, task_type in TABS}
+
+
+def _with_last_run(queryset):
+    newest = TaskExecution.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-id")
+    return queryset.annotate(
+        last_run_at=Subquery(newest.values("created_at")[:1]),
+        last_run_status=Subquery(newest.values("status")[:1]),
+        last_run_id=Subquery(newest.values("pk")[:1]),
+    )
+
+
+def filter_tasks(params, tab):
+    """The task list's queryset for a tab and the GET filters (q, type, tag, status, enabled)."""
+    tasks = _with_last_run(TaskDefinition.objects.defer("description"))
+    if TAB_TYPES.get(tab):
+        tasks = tasks.filter(task_type=TAB_TYPES[tab])
+    q = params.get("q", "").strip()
+    if q:
+        tasks = tasks.filter(Q(task_id__icontains=q) | Q(task_name__icontains=q) | Q(job__icontains=q))
+    if params.get("type"):
+        tasks = tasks.filter(task_type=params["type"])
+    if params.get("tag"):
+        tasks = tasks.filter(list_contains("tags", params["tag"]))
+    if params.get("status"):
+        tasks = tasks.filter(last_run_status=params["status"])
+    if params.get("enabled") in ("yes", "no"):
+        tasks = tasks.filter(enabled=params["enabled"] == "yes")
+    return tasks
+
+
+def filter_executions(params):
+    executions = TaskExecution.objects.select_related("task").defer(
+        "log", "traceback", "result", "params", "task__description", "task__params",
+    )
+    if params.get("status"):
+        executions = executions.filter(status=params["status"])
+    if params.get("task"):
+        executions = executions.filter(task__task_id=params["task"])
+    if params.get("trigger"):
+        executions = executions.filter(trigger=params["trigger"])
+    return executions.order_by("-created_at", "-id")
+
+
+def _all_tags():
+    tags = set()
+    for task_tags in TaskDefinition.objects.values_list("tags", flat=True):
+        tags.update(t for t in task_tags or [] if isinstance(t, str))
+    return sorted(tags)
+
+
+def _task_rows(page):
+    for task in page:
+        task.schedule_words = task.describe_schedule()
+        task.next_run_at = stats.next_run_at(task)
+    return page
+
+
+@login_required
+def task_list(request):
+    tab = request.GET.get("tab", "all")
+    if tab not in TAB_TYPES:
+        tab = "all"
+    context = {
+        "tabs": TABS, "tab": tab, "filters": request.GET, "task_types": TaskType.choices,
+        "statuses": Status.choices, "tags": _all_tags(),
+    }
+    if tab == "history":
+        context["page"] = CheapPage(filter_executions(request.GET), page_number(request))
+        context["triggers"] = TaskExecution._meta.get_field("trigger").choices
+        return render(request, "pages/task_list.html", context)
+    context["page"] = _task_rows(CheapPage(filter_tasks(request.GET, tab), page_number(request)))
+    return render(request, "pages/task_list.html", context)
+
+
+def _upcoming(task, n=5):
+    rows, open_days = [], {}
+    for moment in task.next_run_times(n=n):
+        day = moment.astimezone(task.tz).date()
+        if task.trading_days_only and day not in open_days:
+            open_days[day] = calendar.is_trading_day(day)
+        rows.append({"at": moment, "skipped": task.trading_days_only and not open_days[day]})
+    return rows
+
+
+def _relations(task):
+    upstreams = list(TaskDefinition.objects.filter(task_id__in=task.dependencies).only("task_id", "task_name"))
+    downstreams = list(
+        TaskDefinition.objects.filter(list_contains("dependencies", task.task_id)).only("task_id", "task_name")
+    )
+    memberships = task.group_memberships.select_related("group").order_by("group__group_id")
+    return {"upstreams": upstreams, "downstreams": downstreams, "memberships": list(memberships)}
+
+
+def _run_form(task, data=None):
+    try:
+        spec = task.job_spec
+    except UnknownJob:
+        return None
+    return RunParamsForm(data, spec=spec, values=task.params, prefix="run")
+
+
+def _detail_context(task, request, run_form=None):
+    history = TaskExecution.objects.filter(task=task).defer("log", "traceback", "result", "params")
+    statistics = stats.task_statistics(tasks=[task])
+    return {
+        "task": task,
+        "schedule_words": task.describe_schedule(),
+        "upcoming": _upcoming(task),
+        "statistics": statistics[0] if statistics else None,
+        "trend": [
+            {"label": row["finished_at"].strftime("%m-%d %H:%M"), "duration": row["duration"], "status": row["status"]}
+            for row in stats.duration_trend(task=task, limit=50)
+        ],
+        "page": CheapPage(history.order_by("-created_at", "-id"), page_number(request), per_page=PAGE_SIZE),
+        "audit": AuditLog.objects.filter(target_type="task", target_id=task.task_id).order_by("-created_at")[:20],
+        "run_form": run_form or _run_form(task),
+        **_relations(task),
+    }
+
+
+@login_required
+def task_detail(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    return render(request, "pages/task_detail.html", _detail_context(task, request))
+
+
+@action(RUN_PERM)
+def task_run(request, task_id):
+    """Run now; with the "run with params" form, its fields overlay the task's params."""
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    params, form = None, None
+    if request.POST.get("with_params"):
+        form = _run_form(task, request.POST)
+        if form is None or not form.is_valid():
+            return render(request, "pages/task_detail.html", _detail_context(task, request, form), status=400)
+        params = form.params()
+    try:
+        execution = dispatch.run_task_now(
+            task=task, actor=request.user, params=params, interface="ui",
+            with_upstreams=bool(request.POST.get("with_upstreams")),
+        )
+    except ValidationError as exc:
+        messages.error(request, _("Not started: %(reason)s") % {"reason": messages_of(exc)})
+        return _back(request, task)
+    messages.success(request, _("Started execution #%(id)s (%(status)s).") % {
+        "id": execution.pk, "status": execution.get_status_display()})
+    return redirect("pages:execution_detail", pk=execution.pk)
+
+
+@action(RUN_PERM)
+def task_stop(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    count = control.stop_task(task, actor=request.user, interface="ui")
+    messages.success(request, _("Asked %(n)d execution(s) to stop.") % {"n": count})
+    return _back(request, task)
+
+
+@action(RUN_PERM)
+def task_pause(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    catalogue.set_paused([task], True, actor=request.user, interface="ui")
+    messages.success(request, _("Paused %(task)s.") % {"task": task.task_id})
+    return _back(request, task)
+
+
+@action(RUN_PERM)
+def task_resume(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    catalogue.set_paused([task], False, actor=request.user, interface="ui")
+    messages.success(request, _("Resumed %(task)s.") % {"task": task.task_id})
+    return _back(request, task)
+
+
+@action(CHANGE_PERM)
+def task_toggle_enabled(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    catalogue.set_enabled([task], not task.enabled, actor=request.user, interface="ui")
+    messages.success(request, (_("Enabled %(task)s.") if not task.enabled else _("Disabled %(task)s.")) % {
+        "task": task.task_id})
+    return _back(request, task)
+
+
+@action(DELETE_PERM)
+def task_delete(request, task_id):
+    task = get_object_or_404(TaskDefinition, task_id=task_id)
+    try:
+        catalogue.delete_task_definition(task, actor=request.user, interface="ui")
+    except ValidationError as exc:
+        messages.error(request, _("Not deleted: %(reason)s") % {"reason": messages_of(exc)})
+        return redirect("pages:task_detail", task_id=task.task_id)
+    messages.success(request, _("Deleted %(task)s.") % {"task": task_id})
+    return redirect("pages:task_list")
+
+
+def _back(request, task):
+    target = request.POST.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
+    return redirect("pages:task_detail", task_id=task.task_id)

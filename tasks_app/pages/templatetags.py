@@ -1,0 +1,66 @@
+"""Template filters of the pages, loaded with ``{% load pages %}`` (registered in settings.TEMPLATES)."""
+from django import template
+from django.utils.translation import gettext as _
+
+from ..models import Status, TaskType, Trigger
+
+register = template.Library()
+
+
+@register.filter
+def status_label(value):
+    try:
+        return Status(value).label
+    except ValueError:
+        return value or "—"
+
+
+@register.filter
+def type_label(value):
+    try:
+        return TaskType(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def trigger_label(value):
+    try:
+        return Trigger(value).label
+    except ValueError:
+        return value
+
+
+@register.filter
+def seconds(value):
+    """A duration in seconds for people: 0.42 s, 12.3 s, 4 m 05 s, 2 h 03 m."""
+    if value is None or value == "":
+        return "—"
+    value = float(value)
+    if value < 60:
+        return f"{value:.2f} s" if value < 10 else f"{value:.1f} s"
+    minutes, secs = divmod(int(round(value)), 60)
+    if minutes < 60:
+        return f"{minutes} m {secs:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} m"
+
+
+@register.filter
+def percent(value):
+    if value is None:
+        return "—"
+    return f"{value * 100:.1f}%"
+
+
+@register.filter
+def priority_label(value):
+    if value is None:
+        return ""
+    if value <= 200:
+        return _("critical")
+    if value <= 400:
+        return _("high")
+    if value <= 600:
+        return _("normal")
+    return _("low")
