@@ -220,3 +220,152 @@ class GroupRunAdmin(admin.ModelAdmin):
 class TradingDayAdmin(admin.ModelAdmin):
     list_display = ("date", "source")
     date_hierarchy = "date"
+
+
+# === Alerts (issue #7) ===========================================================================
+from .alerts import channels as alert_channels  # noqa: E402
+from .alerts import delivery as alert_delivery  # noqa: E402
+from .models import AlertDelivery, AlertIncident, AlertRule, NotificationChannel  # noqa: E402
+
+
+class NotificationChannelForm(forms.ModelForm):
+    """URL and secret are write-only: the form never renders them back; blank keeps the stored value."""
+
+    url = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("webhook / robot URL (it holds the robot's token); leave blank to keep the current one"),
+    )
+    secret = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False),
+        help_text=_("DingTalk signing secret (SEC…) or webhook HMAC key; leave blank to keep the current one"),
+    )
+    clear_secret = forms.BooleanField(required=False, label=_("remove the stored secret"))
+
+    class Meta:
+        model = NotificationChannel
+        fields = ["name", "kind", "enabled", "recipients", "url", "secret"]
+
+    def clean_url(self):
+        value = self.cleaned_data["url"].strip()
+        if value:
+            forms.URLField().clean(value)
+            return value
+        return self.instance.url if self.instance.pk else ""
+
+    def clean_secret(self):
+        return self.cleaned_data["secret"].strip() or (self.instance.secret if self.instance.pk else "")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_secret"):
+            cleaned["secret"] = ""
+            self.instance.secret = ""
+        return cleaned
+
+
+@admin.register(NotificationChannel)
+class NotificationChannelAdmin(admin.ModelAdmin):
+    form = NotificationChannelForm
+    list_display = ("name", "kind", "enabled", "target", "masked_secret", "last_delivery")
+    list_filter = ("kind", "enabled")
+    search_fields = ("name",)
+    readonly_fields = ("current_url", "masked_secret", "created_at", "updated_at")
+    fields = ("name", "kind", "enabled", "recipients", "current_url", "url", "masked_secret", "secret",
+              "clear_secret", "created_at", "updated_at")
+    actions = ["send_test_message"]
+
+    def get_queryset(self, request):
+        last = AlertDelivery.objects.filter(channel=OuterRef("pk")).order_by("-created_at", "-id")
+        return super().get_queryset(request).annotate(last_delivery_status=Subquery(last.values("status")[:1]))
+
+    @admin.display(description=_("target"))
+    def target(self, obj):
+        if obj.kind == NotificationChannel.Kind.EMAIL:
+            return ", ".join(obj.recipients or [])
+        return alert_channels.mask_url(obj.url)
+
+    @admin.display(description=_("current URL"))
+    def current_url(self, obj):
+        return alert_channels.mask_url(obj.url) or "—"
+
+    @admin.display(description=_("secret"))
+    def masked_secret(self, obj):
+        return alert_channels.mask(obj.secret) or "—"
+
+    @admin.display(description=_("last delivery"))
+    def last_delivery(self, obj):
+        return getattr(obj, "last_delivery_status", None) or "—"
+
+    @admin.action(description=_("Send a test message"))
+    def send_test_message(self, request, queryset):
+        for channel in queryset:
+            result = alert_delivery.send_test_message(channel)
+            if result.status == AlertDelivery.State.SENT:
+                self.message_user(request, _("%(name)s: test message sent") % {"name": channel.name})
+            else:
+                self.message_user(request, _("%(name)s: failed: %(error)s") % {
+                    "name": channel.name, "error": result.error}, level=messages.ERROR)
+
+
+@admin.register(AlertRule)
+class AlertRuleAdmin(admin.ModelAdmin):
+    list_display = ("name", "scope_display", "enabled", "on_failure", "on_timeout", "on_recovery",
+                    "on_missed_run", "on_system", "long_run_seconds", "channel_names")
+    list_filter = ("enabled",)
+    list_select_related = ("task", "group")
+    search_fields = ("name", "task__task_id", "group__group_id")
+    autocomplete_fields = ("task",)
+    filter_horizontal = ("channels",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("channels")
+
+    @admin.display(description=_("applies to"))
+    def scope_display(self, obj):
+        if obj.task_id:
+            return f"task {obj.task.task_id}"
+        return f"group {obj.group.group_id}" if obj.group_id else _("all tasks (default)")
+
+    @admin.display(description=_("channels"))
+    def channel_names(self, obj):
+        return ", ".join(c.name for c in obj.channels.all())
+
+
+class AlertDeliveryInline(admin.TabularInline):
+    model = AlertDelivery
+    fields = ("channel", "event", "status", "attempts", "error", "created_at", "sent_at")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AlertIncident)
+class AlertIncidentAdmin(admin.ModelAdmin):
+    list_display = ("id", "kind", "task", "occurrences", "opened_at", "last_seen_at", "resolved_at")
+    list_filter = ("kind", ("resolved_at", admin.EmptyFieldListFilter))
+    list_select_related = ("task",)
+    search_fields = ("task__task_id", "detail")
+    readonly_fields = [f.name for f in AlertIncident._meta.fields]
+    inlines = [AlertDeliveryInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(AlertDelivery)
+class AlertDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("id", "channel", "event", "title", "status", "attempts", "created_at", "sent_at")
+    list_filter = ("status", "event", "channel")
+    list_select_related = ("channel", "incident")
+    search_fields = ("title", "error")
+    exclude = ("message",)
+    readonly_fields = [f.name for f in AlertDelivery._meta.fields if f.name != "message"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -26,6 +26,10 @@ RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"
 # name -> (Celery task name, interval in seconds).
 BUILTIN_SCHEDULES = {
     "mystocks:reap-lost-executions": ("tasks_app.reap_lost_executions", settings.MYSTOCKS_REAPER_INTERVAL),
+    # Also run by a timer in every worker and beat process (tasks_app.alerts.monitor), so a dead
+    # beat is noticed; this entry covers deployments that disable that timer.
+    "mystocks:alert-checks": ("tasks_app.run_alert_checks", settings.MYSTOCKS_ALERT_CHECK_INTERVAL),
+    "mystocks:retention": ("tasks_app.apply_retention", 24 * 3600),
 }
 BEAT_HEARTBEAT_EVERY = 5
 

@@ -37,3 +37,33 @@ def run_scheduled_group(group_id, fired_at=None):
 @shared_task(name="tasks_app.reap_lost_executions", ignore_result=True)
 def reap_lost_executions():
     control.reap_lost_executions()
+
+
+# --- Alerts, health checks, retention (operations) --------------------------------------------
+# Importing the alerts package connects the execution_ended receiver and the monitor timer
+# (worker_ready / beat_init) in every worker and beat process.
+from . import alerts  # noqa: E402
+from .alerts import monitor  # noqa: E402,F401
+
+
+@shared_task(name="tasks_app.deliver_alert", bind=True, ignore_result=True, soft_time_limit=60, time_limit=90)
+def deliver_alert(self, delivery_id):
+    from .alerts import delivery
+
+    if not delivery.attempt(delivery_id) and self.request.retries + 1 < delivery.max_attempts():
+        raise self.retry(countdown=30 * 2 ** self.request.retries)
+
+
+@shared_task(name="tasks_app.run_alert_checks", ignore_result=True, soft_time_limit=120, time_limit=150)
+def run_alert_checks():
+    from .alerts import checks
+
+    if checks.claim_turn(holder="beat-schedule"):
+        checks.run_checks(check_workers=False)
+
+
+@shared_task(name="tasks_app.apply_retention", ignore_result=True)
+def apply_retention():
+    from . import retention
+
+    retention.apply_retention()

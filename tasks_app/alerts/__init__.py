@@ -1,0 +1,13 @@
+"""Alerts: notification channels, rules, de-duplicated incidents and their deliveries.
+
+- ``rules``: which channels a task's (or the system's) events go to;
+- ``incidents``: the decisions (open once, count repeats, resolve with a recovery message);
+- ``missed``: scheduled slots that never started, found without relying on beat;
+- ``checks``: the periodic checks (missed runs, long runs, beat and worker health);
+- ``monitor``: runs the checks in worker and beat processes on a timer of their own;
+- ``messages``: the zh-hans / en text; ``channels``: sending per channel kind;
+- ``delivery``: queueing, attempts and their records.
+
+Importing this package connects the ``execution_ended`` receiver (``signals``).
+"""
+from . import signals  # noqa: F401
