@@ -170,7 +170,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "tasks_app.scheduling:SlotScheduler"
-CELERY_BEAT_MAX_LOOP_INTERVAL = 5
+# Beat re-checks the schedule table at least this often, so an edit takes effect within seconds.
+CELERY_BEAT_MAX_LOOP_INTERVAL = 2
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # --- Task engine ----------------------------------------------------------------------------

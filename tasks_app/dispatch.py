@@ -65,16 +65,17 @@ def dispatch_task(
 
 def _create_execution(*, task, trigger, scheduled_for, **fields):
     """Insert the row; for a slot that already has one, return (that row, False)."""
+    def create():
+        return TaskExecution.objects.create(
+            task=task, trigger=trigger, scheduled_for=scheduled_for, celery_task_id=str(uuid.uuid4()), **fields,
+        )
+
+    if trigger != Trigger.SCHEDULE:
+        return create(), True
     try:
-        with transaction.atomic():
-            execution = TaskExecution.objects.create(
-                task=task, trigger=trigger, scheduled_for=scheduled_for,
-                celery_task_id=str(uuid.uuid4()), **fields,
-            )
-            return execution, True
+        with transaction.atomic():  # a savepoint: only a slot can collide
+            return create(), True
     except IntegrityError:
-        if trigger != Trigger.SCHEDULE:
-            raise
         # Another beat (or a redelivered beat message) already created this slot.
         logger.info("slot %s of %s already dispatched", scheduled_for, task.task_id)
         return TaskExecution.objects.get(task=task, trigger=Trigger.SCHEDULE, scheduled_for=scheduled_for), False

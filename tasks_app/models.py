@@ -319,6 +319,8 @@ class TaskExecution(models.Model):
             models.Index(fields=["-created_at"], name="exec_created"),
             models.Index(fields=["status", "-created_at"], name="exec_status_created"),
             models.Index(fields=["task", "status", "-finished_at"], name="exec_task_status_finished"),
+            models.Index(fields=["task"], condition=Q(status="pending") & ~Q(wait_reason=""), name="exec_waiting"),
+            models.Index(fields=["heartbeat_at"], condition=Q(status="running"), name="exec_running_heartbeat"),
         ]
         constraints = [
             # Exactly-once scheduled slots: a second beat firing the same slot hits this.
@@ -349,7 +351,8 @@ class TaskExecution(models.Model):
         if not rows.update(**changes):
             return False
         for field, value in changes.items():
-            setattr(self, field, value)
+            if not hasattr(value, "resolve_expression"):
+                setattr(self, field, value)
         return True
 
     def mark_running(self, *, worker_host, worker_pid):
@@ -374,14 +377,25 @@ class TaskExecution(models.Model):
             finished_at=timezone.now(),
         )
 
-    def finish(self, status, *, result=None, error="", traceback=""):
-        """running → a final status, with its outcome and duration."""
+    def finish(self, status, *, result=None, error="", traceback="", log_tail="", log_truncated=False, progress=None):
+        """running → a final status, with its outcome, duration and the last captured log lines."""
         now = timezone.now()
-        duration = (now - self.started_at).total_seconds() if self.started_at else None
-        return self._transition(
-            [Status.RUNNING], status=status, result=result, error=error, traceback=traceback,
-            finished_at=now, duration=duration,
-        )
+        changes = {
+            "status": status, "result": result, "error": error, "traceback": traceback,
+            "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
+        }
+        if log_tail:
+            changes["log"] = Concat(F("log"), models.Value(log_tail))
+        if log_truncated:
+            changes["log_truncated"] = True
+        if progress:
+            changes.update(progress_done=progress["done"], progress_total=progress["total"],
+                           progress_message=progress["message"])
+        if not self._transition([Status.RUNNING], **changes):
+            return False
+        if log_tail:
+            self.log += log_tail
+        return True
 
     def append_log(self, text, *, truncated=False):
         """Append captured lines in the database (readable while the job runs)."""

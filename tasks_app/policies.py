@@ -20,8 +20,10 @@ class Decision:
 
 def decide(*, execution, now, with_upstreams=False):
     """Apply every policy to a freshly created pending execution and say what to do with it."""
-    # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
-    task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
+    task = execution.task
+    if task.concurrency_policy != "allow" or task.dependencies:
+        # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
+        task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
     for check in (_check_switches, _check_window, _check_trading_day, _check_misfire):
         reason = check(task, execution, now)
         if reason:

@@ -113,18 +113,20 @@ def run_execution(execution_id, *, worker_host=None, worker_pid=None):
     if not execution.mark_running(worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid()):
         logger.info("execution %s not started: it is %s", execution_id, execution.status)
         return execution
-    status, result, error, trace = _run_job(execution)
-    execution.finish(status, result=result, error=error, traceback=trace)
-    lifecycle.execution_finished(execution)
-    return execution
-
-
-def _run_job(execution):
     logger_name = f"tasks_app.job.{execution.task.job}"
     ctx = JobContext(execution=execution, params=execution.params, logger_name=logger_name)
     capture = LogCapture(
         thread_id=threading.get_ident(), logger_name=logger_name, limit=settings.MYSTOCKS_LOG_MAX_CHARS,
     )
+    status, result, error, trace = _run_with_heartbeat(execution, ctx, capture)
+    log_tail, truncated = capture.drain()
+    execution.finish(status, result=result, error=error, traceback=trace, log_tail=log_tail,
+                     log_truncated=truncated, progress=ctx.take_progress())
+    lifecycle.execution_finished(execution)
+    return execution
+
+
+def _run_with_heartbeat(execution, ctx, capture):
     root = logging.getLogger()
     root.addHandler(capture)
     heartbeat = Heartbeat(
@@ -137,7 +139,6 @@ def _run_job(execution):
         heartbeat.stopped.set()
         heartbeat.join(timeout=10)
         root.removeHandler(capture)
-        flush(execution, ctx, capture)
 
 
 def _call(execution, ctx):

@@ -36,6 +36,8 @@ def _active(task):
 
 def release_waiting(finished):
     """After ``finished`` ended: start the next queued run of its task and any run waiting on it."""
+    if not TaskExecution.objects.filter(status=Status.PENDING).exclude(wait_reason="").exists():
+        return  # the common case, answered by a small partial index
     _release_queued(finished.task)
     for task in _dependants(finished.task.task_id):
         for waiting in _waiting(task).filter(wait_reason__startswith=UPSTREAM_PREFIX):

@@ -1,0 +1,164 @@
+"""Engine benchmarks on real PostgreSQL, Redis, worker and beat processes (prints figures).
+
+    python bench/bench_engine.py [--executions 2000] [--lag-seconds 120]
+
+1. Throughput: `noop` executions fired through the full path (dispatch → worker → recorded)
+   against raw Celery no-op tasks on the same broker and worker count, in the same run.
+   Target: ≥ 0.5× raw.
+2. Slot lag: started_at − scheduled_for of a task firing every second. Target p95 ≤ 0.5 s, p99 ≤ 1 s.
+3. Edit-to-effect: seconds from saving a new schedule to beat using it. Target ≤ 6 s.
+
+Uses DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/…) with a scratch
+database `mystocks_bench_engine`, and CELERY_BROKER_URL (default Redis db 14).
+"""
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BASE_DB_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mystocks")
+BENCH_DB = "mystocks_bench_engine"
+DB_URL = urlunparse(urlparse(BASE_DB_URL)._replace(path=f"/{BENCH_DB}"))
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")
+RAW_COUNTER = "bench:raw_noop_done"
+
+os.environ.update({
+    "DATABASE_URL": DB_URL, "CELERY_BROKER_URL": BROKER_URL, "DJANGO_SETTINGS_MODULE": "mystocks.settings",
+    "MYSTOCKS_VAR_DIR": tempfile.mkdtemp(prefix="bench-engine-"), "LOG_LEVEL": "WARNING",
+})
+
+
+def recreate_database():
+    import psycopg
+
+    admin = urlunparse(urlparse(BASE_DB_URL)._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def start(kind, *args):
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}
+    log = open(Path(os.environ["MYSTOCKS_VAR_DIR"]) / f"{kind}.log", "ab")
+    proc = subprocess.Popen([sys.executable, "-m", "celery", "-A", "mystocks", kind, *args], cwd=ROOT, env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    time.sleep(4 if kind == "worker" else 2)
+    return proc
+
+
+def stop(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def wait_for(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    raise SystemExit("timed out")
+
+
+def bench_throughput(n):
+    import redis
+    from bench_celery_noop import raw_noop
+
+    from tasks_app.dispatch import dispatch_task
+    from tasks_app.models import Status, TaskExecution
+    from tasks_app.testing import make_definition
+
+    client = redis.Redis.from_url(BROKER_URL)
+    worker = start("worker", "-Q", "default", "-c", "2", "-l", "WARNING", "--include", "bench_celery_noop",
+                   "--without-gossip", "--without-mingle")
+    try:
+        client.set(RAW_COUNTER, 0)
+        t0 = time.perf_counter()
+        for _ in range(n):
+            raw_noop.apply_async(queue="default")
+        wait_for(lambda: int(client.get(RAW_COUNTER)) >= n, 600)
+        raw = n / (time.perf_counter() - t0)
+
+        task = make_definition("noop", concurrency_policy="allow")
+        t0 = time.perf_counter()
+        for _ in range(n):
+            dispatch_task(task=task, trigger="api")
+        done = TaskExecution.objects.filter(task=task, status=Status.SUCCESS)
+        wait_for(lambda: done.count() >= n, 900)
+        ours = n / (time.perf_counter() - t0)
+    finally:
+        stop(worker)
+    print(f"throughput: raw Celery no-op {raw:,.0f}/s, full path noop {ours:,.0f}/s "
+          f"-> {ours / raw:.2f}x raw (target >= 0.5x), {n} each, prefork x2, same Redis")
+
+
+def bench_lag_and_edit(lag_seconds):
+    from django.utils import timezone
+
+    from tasks_app.catalogue import save_task_definition
+    from tasks_app.models import TaskExecution
+    from tasks_app.testing import make_definition
+
+    edit_task = make_definition("noop", schedule_type="cron", cron_expression="0 0 1 1 *")
+    worker = start("worker", "-Q", "default", "-c", "2", "-l", "WARNING", "--without-gossip", "--without-mingle")
+    beat = start("beat", "-l", "WARNING", "-s", str(Path(os.environ["MYSTOCKS_VAR_DIR"]) / "beat-schedule"))
+    try:
+        edits = []
+        for _ in range(5):
+            time.sleep(1.3)
+            edit_task.schedule_type, edit_task.interval_seconds, edit_task.cron_expression = "interval", 1, ""
+            saved = timezone.now()
+            save_task_definition(edit_task)
+            wait_for(lambda: TaskExecution.objects.filter(task=edit_task, created_at__gt=saved).exists(), 30)
+            created = TaskExecution.objects.filter(task=edit_task, created_at__gt=saved).earliest("created_at")
+            edits.append((created.created_at - saved).total_seconds())
+            edit_task.schedule_type, edit_task.interval_seconds, edit_task.cron_expression = "cron", None, "0 0 1 1 *"
+            save_task_definition(edit_task)
+        print(f"edit-to-effect: median {statistics.median(edits):.2f}s, max {max(edits):.2f}s over {len(edits)} edits "
+              f"(target <= 6 s)")
+
+        lag_task = make_definition("noop", schedule_type="interval", interval_seconds=1)
+        time.sleep(lag_seconds + 3)
+        lags = sorted(e.lag for e in TaskExecution.objects.filter(task=lag_task, started_at__isnull=False))
+    finally:
+        stop(beat)
+        stop(worker)
+    lags = lags[2:]  # the first slots overlap beat noticing the new task
+    p95, p99 = lags[int(len(lags) * 0.95) - 1], lags[int(len(lags) * 0.99) - 1]
+    print(f"slot lag: {len(lags)} slots over {lag_seconds}s, median {statistics.median(lags) * 1000:.0f} ms, "
+          f"p95 {p95 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {lags[-1] * 1000:.0f} ms "
+          f"(target p95 <= 500 ms, p99 <= 1000 ms)")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--executions", type=int, default=2000)
+    parser.add_argument("--lag-seconds", type=int, default=120)
+    args = parser.parse_args()
+    recreate_database()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    import redis
+
+    redis.Redis.from_url(BROKER_URL).flushdb()
+    bench_throughput(args.executions)
+    bench_lag_and_edit(args.lag_seconds)
+
+
+if __name__ == "__main__":
+    main()
