@@ -68,4 +68,5 @@ def schedule_restart(execution):
             created_at=now, finished_at=now, duration=0,
             skip_reason=f"auto-restart limit reached: {recent} restarts in the last hour (cap {cap})",
         )
-    return dispatch_task(task=task, trigger=Trigger.RESTART, params=execution.params, countdown=task.retry_delay)
+    delay = min(task.retry_delay, settings.MYSTOCKS_MAX_RETRY_DELAY)
+    return dispatch_task(task=task, trigger=Trigger.RESTART, params=execution.params, countdown=delay)
