@@ -28,10 +28,15 @@ class AlertMonitor(threading.Thread):
         self.holder = f"{role}:{socket.gethostname()}:{os.getpid()}"
 
     def run(self):
-        # The first pass waits a full interval: a process that just started has not had time to
-        # write its own heartbeat, and its peers may still be starting too.
-        while not self.stopped.wait(self.interval):
+        # The first pass waits until a beat started along with this process has surely written
+        # its heartbeat (``make run`` starts them together): no "beat down" alert at start-up.
+        from .. import health
+
+        first_wait = max(self.interval, health.beat_stale_seconds())
+        if not self.stopped.wait(first_wait):
             self.tick()
+            while not self.stopped.wait(self.interval):
+                self.tick()
         connection.close()
 
     def tick(self):
