@@ -62,6 +62,15 @@ def _revoke(execution):
         logger.warning("revoke of %s failed: %s", execution.celery_task_id, exc)
 
 
+def reap(*, now=None):
+    """The periodic sweep: finish lost runs and resend runs the broker never got."""
+    from .dispatch import requeue_unsent
+
+    reaped = reap_lost_executions(now=now)
+    requeue_unsent()
+    return reaped
+
+
 def reap_lost_executions(*, now=None):
     """Finish running executions whose worker stopped sending heartbeats, and follow up on them.
 

@@ -16,6 +16,7 @@ from .registry import ParamsInvalid, UnknownJob
 from .schedules import slot_for
 
 logger = logging.getLogger(__name__)
+ENQUEUE_FAILED = "not sent to the broker yet: "
 
 
 def celery_priority(priority):
@@ -87,11 +88,30 @@ def enqueue(execution, *, countdown=None):
 
     task = execution.task
     grace = settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
-    execute_task.apply_async(
-        args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
-        priority=celery_priority(task.priority), countdown=countdown,
-        soft_time_limit=task.timeout, time_limit=task.timeout + grace,
-    )
+    try:
+        execute_task.apply_async(
+            args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
+            priority=celery_priority(task.priority), countdown=countdown,
+            soft_time_limit=task.timeout, time_limit=task.timeout + grace,
+        )
+    except Exception as exc:  # broker unreachable: keep the run; the reaper sends it again
+        logger.error("could not enqueue execution %s: %s", execution.pk, exc)
+        TaskExecution.objects.filter(pk=execution.pk, status=Status.PENDING).update(
+            wait_reason=(ENQUEUE_FAILED + str(exc))[:200],
+        )
+
+
+def requeue_unsent():
+    """Send again the runs whose message never reached the broker; returns how many."""
+    unsent = TaskExecution.objects.filter(
+        status=Status.PENDING, wait_reason__startswith=ENQUEUE_FAILED, cancel_requested=False,
+    ).select_related("task")
+    count = 0
+    for execution in unsent:
+        if TaskExecution.objects.filter(pk=execution.pk, wait_reason=execution.wait_reason).update(wait_reason=""):
+            enqueue(execution)
+            count += 1
+    return count
 
 
 def dispatch_scheduled(*, task_id, fired_at=None):

@@ -36,7 +36,7 @@ def run_scheduled_group(group_id, fired_at=None):
 
 @shared_task(name="tasks_app.reap_lost_executions", ignore_result=True)
 def reap_lost_executions():
-    control.reap_lost_executions()
+    control.reap()
 
 
 # --- Alerts, health checks, retention (operations) --------------------------------------------

@@ -52,3 +52,21 @@ def test_a_stopped_pending_run_never_starts_even_after_a_worker_comes_up(start_w
     wait_until(lambda: _status(other) == Status.SUCCESS, timeout=20, message="a later run to finish")
     row = TaskExecution.objects.get(pk=execution.pk)
     assert row.status == Status.CANCELLED and row.started_at is None and "starting job" not in row.log
+
+
+def test_a_run_whose_message_never_reached_the_broker_is_sent_again(monkeypatch, start_worker):
+    from tasks_app import tasks
+    from tasks_app.control import reap
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.execute_task, "apply_async", broker_down)
+    execution = run_task_now(task=make_definition("noop"))
+    row = TaskExecution.objects.get(pk=execution.pk)
+    assert row.status == Status.PENDING and "Connection refused" in row.wait_reason
+    monkeypatch.undo()
+
+    start_worker()
+    reap()
+    wait_until(lambda: _status(execution) == Status.SUCCESS, timeout=20, message="the resent run")
