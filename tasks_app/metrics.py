@@ -20,18 +20,21 @@ import datetime
 import hmac
 
 from django.conf import settings
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, Sum
+from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum
 from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 from .models import (
-    FINISHED_STATUSES, AlertDelivery, AlertIncident, DailyRollup, Status, TaskExecution, Trigger,
+    FINISHED_STATUSES, AlertDelivery, AlertIncident, DailyRollup, Status, TaskDefinition, TaskExecution, Trigger,
 )
 
 DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400)
 LAG_BUCKETS = (0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600)
+
+
+RAN = (Status.SUCCESS, Status.FAILED, Status.TIMEOUT)
 
 
 class DatabaseCollector:
@@ -44,13 +47,15 @@ class DatabaseCollector:
         live = TaskExecution.objects.all()
         if watermark is not None:
             live = live.filter(created_at__gte=stats.day_start(watermark))
-        yield executions_total(live, watermark)
-        yield histogram(
+        rows = live_aggregates(live)
+        yield executions_total(rows, watermark)
+        yield histogram_family(
             "mystocks_task_duration_seconds", "Duration of finished runs (since the roll-up watermark)",
-            live.filter(status__in=(Status.SUCCESS, Status.FAILED, Status.TIMEOUT), duration__isnull=False),
-            "duration", DURATION_BUCKETS,
+            rows, "dur", DURATION_BUCKETS,
         )
-        yield slot_lag(live)
+        yield histogram_family(
+            "mystocks_slot_lag_seconds", "Delay from a scheduled slot to the start of its run", rows, "lag", LAG_BUCKETS,
+        )
         yield running_executions()
         yield last_success()
         yield beat_age(health)
@@ -58,14 +63,35 @@ class DatabaseCollector:
         yield open_incidents()
 
 
-def executions_total(live, watermark):
+def live_aggregates(live):
+    """One scan of the live executions, grouped by task and status, with every bucket count.
+
+    Counts, duration buckets and lag buckets come from the same GROUP BY so a scrape reads
+    the (large) executions table once.
+    """
+    ran = Q(status__in=RAN, duration__isnull=False)
+    lagged = Q(trigger=Trigger.SCHEDULE, scheduled_for__isnull=False, started_at__isnull=False)
+    lag = ExpressionWrapper(F("started_at") - F("scheduled_for"), output_field=DurationField())
+    aggregates = {
+        "n": Count("pk"),
+        "dur_n": Count("pk", filter=ran), "dur_sum": Sum("duration", filter=ran),
+        "lag_n": Count("pk", filter=lagged), "lag_sum": Sum("lag", filter=lagged),
+        **{f"dur_{i}": Count("pk", filter=ran & Q(duration__lte=b)) for i, b in enumerate(DURATION_BUCKETS)},
+        **{f"lag_{i}": Count("pk", filter=lagged & Q(lag__lte=datetime.timedelta(seconds=b)))
+           for i, b in enumerate(LAG_BUCKETS)},
+    }
+    rows = live.annotate(lag=lag).values("task__task_id", "status").annotate(**aggregates).order_by()
+    return list(rows)
+
+
+def executions_total(rows, watermark):
     family = CounterMetricFamily(
         "mystocks_task_executions", "Finished executions by task and final status", labels=["task_id", "status"],
     )
     totals = {}
-    rows = live.filter(status__in=FINISHED_STATUSES).values("task__task_id", "status").annotate(n=Count("pk"))
-    for row in rows.order_by():
-        totals[(row["task__task_id"], row["status"])] = row["n"]
+    for row in rows:
+        if row["status"] in FINISHED_STATUSES:
+            totals[(row["task__task_id"], row["status"])] = row["n"]
     if watermark is not None:
         rolled = (
             DailyRollup.objects.filter(day__lt=watermark).values("task__task_id", "status")
@@ -79,39 +105,28 @@ def executions_total(live, watermark):
     return family
 
 
-def histogram(name, documentation, rows, field, buckets):
-    """A per-task histogram computed in one query with a filtered Count per bucket."""
+def histogram_family(name, documentation, rows, prefix, buckets):
+    """A per-task histogram from the grouped rows (``prefix`` dur or lag), summed over statuses."""
     family = HistogramMetricFamily(name, documentation, labels=["task_id"])
-    aggregates = {f"le_{i}": Count("pk", filter=Q(**{f"{field}__lte": bound})) for i, bound in enumerate(buckets)}
-    grouped = rows.values("task__task_id").annotate(n=Count("pk"), total=Sum(field), **aggregates).order_by()
-    for row in grouped:
-        cumulative = [(_bound(b), row[f"le_{i}"]) for i, b in enumerate(buckets)] + [("+Inf", row["n"])]
-        family.add_metric([row["task__task_id"]], cumulative, sum_value=row["total"] or 0.0)
+    per_task = {}
+    for row in rows:
+        if not row[f"{prefix}_n"]:
+            continue
+        counts = per_task.setdefault(row["task__task_id"], [0] * (len(buckets) + 1) + [0.0])
+        for i in range(len(buckets)):
+            counts[i] += row[f"{prefix}_{i}"]
+        counts[len(buckets)] += row[f"{prefix}_n"]
+        counts[-1] += _seconds(row[f"{prefix}_sum"])
+    for task_id, counts in sorted(per_task.items()):
+        cumulative = [(str(float(b)), counts[i]) for i, b in enumerate(buckets)] + [("+Inf", counts[len(buckets)])]
+        family.add_metric([task_id], cumulative, sum_value=counts[-1])
     return family
 
 
-def _bound(value):
-    return str(float(value))
-
-
-def slot_lag(live):
-    scheduled = live.filter(trigger=Trigger.SCHEDULE, scheduled_for__isnull=False, started_at__isnull=False)
-    # Lag in seconds computed in the database; buckets compare intervals, not floats.
-    lag = ExpressionWrapper(F("started_at") - F("scheduled_for"), output_field=DurationField())
-    family = HistogramMetricFamily(
-        "mystocks_slot_lag_seconds", "Delay from a scheduled slot to the start of its run", labels=["task_id"],
-    )
-    aggregates = {
-        f"le_{i}": Count("pk", filter=Q(lag__lte=datetime.timedelta(seconds=b))) for i, b in enumerate(LAG_BUCKETS)
-    }
-    grouped = scheduled.annotate(lag=lag).values("task__task_id").annotate(
-        n=Count("pk"), total=Sum("lag"), **aggregates,
-    ).order_by()
-    for row in grouped:
-        cumulative = [(_bound(b), row[f"le_{i}"]) for i, b in enumerate(LAG_BUCKETS)] + [("+Inf", row["n"])]
-        total = row["total"].total_seconds() if row["total"] is not None else 0.0
-        family.add_metric([row["task__task_id"]], cumulative, sum_value=total)
-    return family
+def _seconds(value):
+    if value is None:
+        return 0.0
+    return value.total_seconds() if isinstance(value, datetime.timedelta) else float(value)
 
 
 def running_executions():
@@ -123,15 +138,16 @@ def running_executions():
 
 
 def last_success():
+    """Per task, one index probe on (task, status, -finished_at) instead of a scan of all successes."""
     family = GaugeMetricFamily(
         "mystocks_task_last_success_timestamp_seconds", "Unix time of the last successful run", labels=["task_id"],
     )
-    rows = (
-        TaskExecution.objects.filter(status=Status.SUCCESS, finished_at__isnull=False)
-        .values("task__task_id").annotate(last=Max("finished_at")).order_by()
-    )
-    for row in rows:
-        family.add_metric([row["task__task_id"]], row["last"].timestamp())
+    newest = TaskExecution.objects.filter(
+        task=OuterRef("pk"), status=Status.SUCCESS, finished_at__isnull=False,
+    ).order_by("-finished_at").values("finished_at")[:1]
+    rows = TaskDefinition.objects.annotate(last=Subquery(newest)).filter(last__isnull=False).values("task_id", "last")
+    for row in rows.order_by():
+        family.add_metric([row["task_id"]], row["last"].timestamp())
     return family
 
 
