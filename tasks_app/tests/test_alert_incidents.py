@@ -7,8 +7,10 @@ from django.utils import timezone
 
 import tasks_app.alerts  # noqa: F401  (connects the execution_ended receiver, as tasks.py does in workers)
 from tasks_app.alerts import delivery
+from tasks_app.alerts.incidents import check_long_runs
 from tasks_app.catalogue import save_group, save_task_definition
 from tasks_app.control import reap_lost_executions
+from tasks_app.lifecycle import execution_finished
 from tasks_app.models import (
     AlertDelivery, AlertIncident, AlertRule, NotificationChannel, Status, TaskExecution, TaskGroup,
 )
@@ -143,3 +145,26 @@ def test_without_rules_the_incident_is_kept_but_nothing_is_sent():
     run_definition_inline(task)
     assert AlertIncident.objects.get(task=task).is_open
     assert not AlertDelivery.objects.exists()
+
+
+def test_a_run_longer_than_the_threshold_alerts_once_and_its_end_resolves_it(global_rule):
+    global_rule.long_run_seconds = 60
+    global_rule.save()
+    task = make_definition("sleep")
+    started = timezone.now() - datetime.timedelta(seconds=120)
+    running = TaskExecution.objects.create(task=task, status=Status.RUNNING, started_at=started,
+                                           heartbeat_at=timezone.now())
+    short = make_definition("sleep")
+    TaskExecution.objects.create(task=short, status=Status.RUNNING, started_at=timezone.now(),
+                                 heartbeat_at=timezone.now())
+    assert check_long_runs() == [running.pk]
+    assert check_long_runs() == []
+    incident = AlertIncident.objects.get(kind="long_run")
+    assert incident.task == task and "threshold 60s" in incident.detail
+    assert _alerts(task).count() == 1
+
+    assert running.finish(Status.SUCCESS)
+    execution_finished(running)
+    incident.refresh_from_db()
+    assert incident.resolved_at is not None
+    assert _alerts(task, "recovery").count() == 1
