@@ -22,7 +22,11 @@ $(VENV)/.installed-test: requirements-test.txt requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test browsers
+
+# Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
+browsers:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

@@ -1,6 +1,4 @@
 """Import (upload → preview → apply) and export of the YAML catalogue, and history cleanup."""
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -9,8 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import config_io
-from ..models import TaskExecution
+from .. import audit, config_io, retention
 from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
 from .forms import CleanupForm, ImportForm
 
@@ -78,10 +75,6 @@ def export_catalogue(request):
     return response
 
 
-def _old_executions(days):
-    return TaskExecution.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
-
-
 @login_required
 def cleanup_page(request):
     """Pick N days; the page says how many executions are older before anything is deleted."""
@@ -91,7 +84,7 @@ def cleanup_page(request):
     context = {"form": form}
     if form.is_valid():
         days = form.cleaned_data["days"]
-        context.update(days=days, count=_old_executions(days).count())
+        context.update(days=days, count=retention.old_executions(days=days).count())
     return render(request, "pages/cleanup_page.html", context)
 
 
@@ -100,30 +93,9 @@ def cleanup_apply(request):
     form = CleanupForm(request.POST)
     if not form.is_valid():
         return render(request, "pages/cleanup_page.html", {"form": form}, status=400)
-    deleted = delete_old_executions(days=form.cleaned_data["days"], actor=request.user)
+    days = form.cleaned_data["days"]
+    deleted = retention.delete_old_executions(days=days)
+    audit.record(action="cleanup", target_type="execution", actor=request.user, interface="ui",
+                 changes={"days": days, "deleted": deleted})
     messages.success(request, _("Deleted %(n)d execution(s).") % {"n": deleted})
     return redirect("pages:cleanup_page")
-
-
-def delete_old_executions(*, days, actor):
-    """Use the retention service when it exists (roll-ups first, batched deletes, audit)."""
-    try:
-        from .. import retention
-    except ImportError:
-        retention = None
-    if retention is not None and hasattr(retention, "delete_old_executions"):
-        result = retention.delete_old_executions(days=days)
-        return result if isinstance(result, int) else getattr(result, "deleted", 0)
-    return _delete_without_retention(days, actor)
-
-
-def _delete_without_retention(days, actor):
-    from .. import audit, stats
-
-    # Roll up first so the charts and success rates keep the days being deleted.
-    stats.roll_up_executions(before=stats.today())
-    _total, by_model = _old_executions(days).delete()
-    deleted = by_model.get("tasks_app.TaskExecution", 0)
-    audit.record(action="cleanup", target_type="execution", actor=actor, interface="ui",
-                 changes={"days": days, "deleted": deleted})
-    return deleted

@@ -4,6 +4,8 @@ import heapq
 import logging
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -13,15 +15,35 @@ from ..models import Status, TaskDefinition, TaskExecution
 logger = logging.getLogger(__name__)
 UPCOMING = 10
 RECENT_FAILURES = 8
+CHART_CACHE_SECONDS = 60
+UPCOMING_CACHE_SECONDS = 300
 
 
 def upcoming_runs(n=UPCOMING):
-    """The next ``n`` slots across enabled, unpaused scheduled tasks, soonest first.
+    """The next ``n`` slots across enabled, unpaused scheduled tasks, soonest first, with skip marks.
 
-    A k-way merge: one next time per task, then only the task that just fired computes another,
-    so 200 tasks cost ~200 + n schedule computations, not 200 × n.
+    The slots depend only on the catalogue and the clock, so they are cached until the catalogue
+    changes (any save moves the newest ``updated_at``) or the first of them has passed.
     """
     now = timezone.now()
+    version = TaskDefinition.objects.aggregate(changed=Max("updated_at"), count=Count("pk"))
+    key = f"pages:upcoming:{n}:{version['count']}:{version['changed'] and version['changed'].timestamp()}"
+    slots = cache.get(key)
+    if not slots or slots[0][0] <= now:
+        slots = next_slots(n, now)
+        if slots:
+            cache.set(key, slots, min(UPCOMING_CACHE_SECONDS, (slots[0][0] - now).total_seconds()))
+    tasks = TaskDefinition.objects.in_bulk({pk for _at, pk in slots})
+    open_days = {}
+    return [_upcoming_row(tasks[pk], at, open_days) for at, pk in slots if pk in tasks]
+
+
+def next_slots(n, now):
+    """[(moment, task pk)] of the next ``n`` slots: a k-way merge of every task's schedule.
+
+    One next time per task, then only the task that just fired computes another, so 200 tasks
+    cost ~200 + n schedule computations, not 200 × n.
+    """
     tasks = TaskDefinition.objects.filter(enabled=True, paused=False).exclude(schedule_type="none")
     heap = []
     for task in tasks:
@@ -29,14 +51,14 @@ def upcoming_runs(n=UPCOMING):
         if times:
             heap.append((times[0], task.pk, task))
     heapq.heapify(heap)
-    runs, open_days = [], {}
-    while heap and len(runs) < n:
+    slots = []
+    while heap and len(slots) < n:
         moment, pk, task = heapq.heappop(heap)
-        runs.append(_upcoming_row(task, moment, open_days))
+        slots.append((moment, pk))
         following = task.next_run_times(n=1, after=moment)
         if following:
             heapq.heappush(heap, (following[0], pk, task))
-    return runs
+    return slots
 
 
 def _upcoming_row(task, moment, open_days):
@@ -76,10 +98,20 @@ def _summary_context():
     }
 
 
+def daily_counts():
+    """The 14-day chart's counts, cached for a minute: the cards above it are the live figures."""
+    key = f"pages:daily-status-counts:{stats.today()}"
+    days = cache.get(key)
+    if days is None:
+        days = stats.daily_status_counts(days=14)
+        cache.set(key, days, CHART_CACHE_SECONDS)
+    return days
+
+
 @login_required
 def dashboard(request):
     context = _summary_context()
-    context["chart"] = _chart_data(stats.daily_status_counts(days=14))
+    context["chart"] = _chart_data(daily_counts())
     return render(request, "pages/dashboard.html", context)
 
 

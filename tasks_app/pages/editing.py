@@ -61,7 +61,9 @@ def cron_preview(request):
     expression = request.GET.get("cron_expression", "").strip()
     tz_name = request.GET.get("timezone") or "Asia/Shanghai"
     context = {"expression": expression}
-    error = schedules.validate_cron(expression) if expression else _("enter a cron expression")
+    if not expression:
+        return render(request, "pages/cron_preview.html", {"hint": _("enter a cron expression")})
+    error = schedules.validate_cron(expression)
     try:
         tz = zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

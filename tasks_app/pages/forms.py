@@ -81,7 +81,8 @@ class TaskForm(forms.ModelForm):
 
     def _init_from_instance(self):
         inst = self.instance
-        self.initial.setdefault("tags", ", ".join(inst.tags or []))
+        if isinstance(self.initial.get("tags"), list):  # model_to_dict gives the list; the input wants text
+            self.initial["tags"] = ", ".join(self.initial["tags"])
         self.initial.setdefault("params_json", json.dumps(inst.params or {}, ensure_ascii=False, indent=2))
         tz = zoneinfo.ZoneInfo(inst.timezone or "Asia/Shanghai")
         for name in ("start_time", "end_time"):

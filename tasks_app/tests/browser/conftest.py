@@ -1,0 +1,66 @@
+"""Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
+
+The live server runs in a thread of this process and shares the (transactional) test database;
+tests that need a real worker start one with the root ``start_worker`` fixture.
+"""
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are still plain synchronous calls, so Django's async-safety guard must not refuse them.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+CHROMIUM = os.environ.get("MYSTOCKS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
+PASSWORD = "browser-pass-1"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def operator_user(django_user_model):
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user(username="ops", password=PASSWORD)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="tasks_app"))
+    return user
+
+
+def log_in(page, username="ops", password=PASSWORD):
+    """Log in through the login form, as a person would."""
+    page.goto(page.base_url + "/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_selector("#dashboard-summary")
+
+
+def screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
