@@ -1,4 +1,6 @@
 """Task list (with type tabs and filters), task detail, and the actions on a task."""
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -132,6 +134,7 @@ def _detail_context(task, request, run_form=None):
     statistics = stats.task_statistics(tasks=[task])
     return {
         "task": task,
+        "params_json": json.dumps(task.params, ensure_ascii=False, indent=2),
         "schedule_words": task.describe_schedule(),
         "upcoming": _upcoming(task),
         "statistics": statistics[0] if statistics else None,

@@ -1,10 +1,23 @@
 """Template filters of the pages, loaded with ``{% load pages %}`` (registered in settings.TEMPLATES)."""
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import Status, TaskType, Trigger
 
 register = template.Library()
+# The audit log's action names, as the service layer writes them.
+ACTIONS = {
+    "create": gettext_lazy("created"), "update": gettext_lazy("changed"), "delete": gettext_lazy("deleted"),
+    "start": gettext_lazy("ran"), "stop": gettext_lazy("stopped"), "pause": gettext_lazy("paused"),
+    "resume": gettext_lazy("resumed"), "enable": gettext_lazy("enabled"), "disable": gettext_lazy("disabled"),
+    "import": gettext_lazy("imported"), "export": gettext_lazy("exported"), "cleanup": gettext_lazy("cleaned up"),
+}
+
+
+@register.filter
+def action_label(value):
+    return ACTIONS.get(value, value)
 
 
 @register.filter
