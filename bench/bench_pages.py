@@ -194,7 +194,7 @@ def report(title, client, repeat):
         p50, p95, peak, queries = measure(client, url, repeat)
         worst = max(worst, p95)
         print(f"{name:<36} {p50:8.1f} {p95:8.1f} {peak:8.1f} {queries:8d}")
-    # The dashboard caches its 14-day chart (60 s) and upcoming slots; the first view pays for both.
+    # The dashboard caches the chart's past days (10 min) and the upcoming slots; the first view pays for both.
     p50, p95, peak, queries = measure(client, "/", repeat, cold=True)
     print(f"{'dashboard, caches empty every time':<36} {p50:8.1f} {p95:8.1f} {peak:8.1f} {queries:8d}")
     print(f"worst p95 (warm): {worst:.1f} ms (target ≤ 200 ms)")
@@ -220,7 +220,7 @@ def main():
     DailyRollup.objects.all().delete()
     report("without daily roll-ups (every figure from the executions table)", client, args.repeat)
     stats.roll_up_executions(before=stats.today())
-    report("with daily roll-ups up to yesterday (steady state: the nightly roll-up ran)", client, args.repeat)
+    report("with daily roll-ups up to yesterday (as if stats.roll_up_executions ran every night)", client, args.repeat)
 
 
 if __name__ == "__main__":

@@ -36,3 +36,11 @@ def viewer_client(client, viewer):
 def operator_client(client, operator):
     client.force_login(operator)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()

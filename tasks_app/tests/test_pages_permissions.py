@@ -5,7 +5,7 @@ from django.urls import reverse
 from tasks_app.models import AuditLog, Status, TaskExecution
 from tasks_app.testing import make_definition
 
-from .pages_fixtures import operator, operator_client, viewer, viewer_client  # noqa: F401
+from .pages_fixtures import _empty_cache, operator, operator_client, viewer, viewer_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

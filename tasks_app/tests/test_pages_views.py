@@ -9,7 +9,7 @@ from tasks_app import catalogue
 from tasks_app.models import AuditLog, Status, TaskDefinition, TaskExecution, TaskGroup, TradingDay, CalendarCoverage
 from tasks_app.testing import make_definition
 
-from .pages_fixtures import operator, operator_client, viewer, viewer_client  # noqa: F401
+from .pages_fixtures import _empty_cache, operator, operator_client, viewer, viewer_client  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,18 @@ def test_the_dashboard_shows_the_real_figures(viewer_client):
     failed = TaskExecution.objects.get(status=Status.FAILED)
     assert reverse("pages:execution_detail", args=[failed.pk]) in html
     assert 'id="daily-chart-data"' in html
+
+
+def test_the_chart_has_14_days_and_a_live_today_bar(viewer_client):
+    task = make_definition("noop", task_id="chart_task")
+    _finished(task, Status.SUCCESS, ago=60 * 24 * 3)
+    _finished(task, Status.FAILED)
+    chart = viewer_client.get(reverse("pages:dashboard")).context["chart"]
+    assert len(chart["labels"]) == 14
+    assert chart["series"]["success"][-4] == 1 and chart["series"]["failed"][-1] == 1
+    _finished(task, Status.SUCCESS)  # past days come from the cache, today is counted again
+    chart = viewer_client.get(reverse("pages:dashboard")).context["chart"]
+    assert chart["series"]["success"][-1] == 1 and chart["series"]["success"][-4] == 1
 
 
 def test_upcoming_runs_mark_non_trading_days(viewer_client):

@@ -64,3 +64,11 @@ def log_in(page, username="ops", password=PASSWORD):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
