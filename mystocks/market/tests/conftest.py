@@ -1,0 +1,63 @@
+"""Market test fixtures: no network, fast retries, a fake baostock server, replayed akshare HTTP."""
+import pytest
+
+from .fake_baostock import FakeBaostockServer, point_baostock_at
+
+
+@pytest.fixture(autouse=True)
+def fast_sources(settings, tmp_path):
+    """No rate-limit pauses or backoff sleeps, short timeouts, and a private cache root."""
+    settings.MYSTOCKS_SOURCE_MIN_INTERVAL = 0
+    settings.MYSTOCKS_SOURCE_RETRY_DELAY = 0
+    settings.MYSTOCKS_SOURCE_RETRIES = 2
+    settings.MYSTOCKS_SOURCE_TIMEOUT = 2
+    settings.MYSTOCKS_CACHE_ROOT = tmp_path / "cache"
+
+
+@pytest.fixture(autouse=True)
+def baostock_offline():
+    """baostock aims at a closed local port unless a test starts a fake server: never the internet."""
+    from mystocks.market.sources import baostock
+
+    point_baostock_at(1)
+    yield
+    baostock._drop_session()
+
+
+@pytest.fixture(autouse=True)
+def akshare_caches_cleared():
+    from mystocks.market.sources import akshare
+
+    akshare.clear_caches()
+    yield
+    akshare.clear_caches()
+
+
+@pytest.fixture(autouse=True)
+def no_pagination_sleep(monkeypatch):
+    """akshare sleeps 0.5–1.5 s between Eastmoney pages and between its own retries: skipped here
+    (only inside akshare's helpers; the global ``time.sleep`` is left alone)."""
+    import types
+
+    import akshare.utils.func as func
+    import akshare.utils.request as request
+
+    no_sleep = types.SimpleNamespace(sleep=lambda seconds: None, time=__import__("time").time)
+    monkeypatch.setattr(func, "time", no_sleep)
+    monkeypatch.setattr(request, "time", no_sleep)
+
+
+@pytest.fixture
+def baostock_server():
+    """``baostock_server(market, behaviour="normal")`` starts a fake server and points the client at it."""
+    started = []
+
+    def start(market=None, behaviour="normal", silence=30):
+        server = FakeBaostockServer(market, behaviour=behaviour, silence=silence).start()
+        point_baostock_at(server.port)
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
