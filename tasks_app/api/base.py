@@ -18,6 +18,36 @@ class ApiViewMixin:
     def get_exception_handler(self):
         return api_exception_handler
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL text and jsonb cannot hold NUL characters: refuse them as bad input up front.
+        query = {key: "".join(values) for key, values in request.query_params.lists()}
+        where = _find_nul({"query": query, "path": kwargs, "body": request.data})
+        if where:
+            raise ValidationError({where: ["must not contain NUL characters"]})
+
+
+def _find_nul(value, path=""):
+    """The dotted path of the first string (key or value) containing NUL in ``value``, or ""."""
+    if isinstance(value, str):
+        if "\x00" not in value:
+            return ""
+        return path or "non_field_errors"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            child = f"{path}.{key}" if path else str(key)
+            if "\x00" in str(key):
+                return child
+            found = _find_nul(item, child)
+            if found:
+                return found
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = _find_nul(item, f"{path}[{index}]")
+            if found:
+                return found
+    return ""
+
 
 def int_param(source, name, *, default, minimum, maximum):
     """An integer from a query dict or body, within bounds; ValidationError naming ``name`` otherwise."""

@@ -1,9 +1,34 @@
 """Query filters for the list endpoints (django-filter)."""
+import datetime
+
 import django_filters as filters
+from django import forms
 from django.db import connection
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from ..models import AuditLog, GroupRun, Status, TaskDefinition, TaskExecution, TaskType, Trigger
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 moment, normalised to UTC.
+
+    PostgreSQL rejects offsets beyond ±15:59 (psycopg passes the offset through), and a moment
+    near year 1 may not exist in UTC at all; both are a 400 here, not a database error.
+    """
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(datetime.timezone.utc)
+        except (OverflowError, ValueError):
+            raise forms.ValidationError(f"date-time out of range: {value}", code="invalid") from None
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
 
 
 def _csv(value):
@@ -43,10 +68,10 @@ class ExecutionFilter(filters.FilterSet):
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     trigger = filters.MultipleChoiceFilter(choices=Trigger.choices)
     group_run = filters.NumberFilter(field_name="group_run_id")
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    started_after = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="gte")
-    started_before = filters.IsoDateTimeFilter(field_name="started_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    started_after = UtcDateTimeFilter(field_name="started_at", lookup_expr="gte")
+    started_before = UtcDateTimeFilter(field_name="started_at", lookup_expr="lt")
 
     class Meta:
         model = TaskExecution
@@ -62,8 +87,8 @@ class AuditLogFilter(filters.FilterSet):
     target_id = filters.CharFilter()
     actor = filters.CharFilter(field_name="actor_name", help_text="username")
     interface = filters.MultipleChoiceFilter(choices=AuditLog.Interface.choices)
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = AuditLog
@@ -76,8 +101,8 @@ class AuditLogFilter(filters.FilterSet):
 class GroupRunFilter(filters.FilterSet):
     group_id = filters.CharFilter(field_name="group__group_id")
     status = filters.MultipleChoiceFilter(choices=Status.choices)
-    created_after = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
 
     class Meta:
         model = GroupRun

@@ -102,7 +102,7 @@ class ExecutionSerializer(serializers.ModelSerializer):
     task_id = serializers.CharField(source="task.task_id", read_only=True)
     task_name = serializers.CharField(source="task.task_name", read_only=True)
     progress = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = TaskExecution

@@ -5,11 +5,13 @@ Routes accept a missing trailing slash (the old clients call /api/tasks/register
 /api/tasks/executions/ and /api/tasks/audit/logs are never read as a task_id.
 """
 from django.urls import path, re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import SimpleRouter
 
 from .exceptions import not_found
+from .schema import ApiAutoSchema
 from .views import TaskViewSet
 from .views_runs import AuditLogViewSet, ExecutionViewSet, GroupRunViewSet, GroupViewSet, JobViewSet
 
@@ -23,6 +25,18 @@ class OptionalSlashRouter(SimpleRouter):
 class TokenView(ObtainAuthToken):
     """POST username and password; returns {"token": "..."} for the ``Authorization: Token …`` header."""
 
+    schema = ApiAutoSchema()
+
+
+@extend_schema(exclude=True)
+class SchemaView(SpectacularAPIView):
+    pass
+
+
+@extend_schema(exclude=True)
+class DocsView(SpectacularSwaggerView):
+    pass
+
 
 router = OptionalSlashRouter()
 router.register("tasks/executions", ExecutionViewSet, basename="execution")
@@ -34,8 +48,8 @@ router.register("jobs", JobViewSet, basename="job")
 
 urlpatterns = [
     re_path(r"^auth/token/?$", TokenView.as_view(), name="api-token"),
-    re_path(r"^schema/?$", SpectacularAPIView.as_view(), name="api-schema"),
-    re_path(r"^docs/?$", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^schema/?$", SchemaView.as_view(), name="api-schema"),
+    re_path(r"^docs/?$", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     *router.urls,
-    re_path(r"^.*$", not_found),
+    re_path(r"^[\s\S]*$", not_found),  # newlines too: Django's HTML 404 must not answer under /api/
 ]

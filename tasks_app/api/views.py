@@ -216,7 +216,8 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
                              "errors": {"document": report.errors}, "report": body}, status=400)
         return Response(body)
 
-    @extend_schema(request=None, responses={(200, "application/x-yaml"): OpenApiTypes.STR}, filters=False)
+    @extend_schema(request=None, responses={(200, "application/x-yaml"): OpenApiTypes.OBJECT}, filters=False,
+                   description="The whole catalogue as a YAML document (tasks.yaml).")
     @action(detail=False, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def export(self, request):
         text = config_io.export_catalogue(actor=request.user, interface="api")

@@ -55,7 +55,7 @@ class ExecutionViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
         execution = control.stop_execution(self.get_object(), actor=request.user, interface="api")
         return Response(ExecutionDetailSerializer(execution).data)
 
-    @extend_schema(request=None, responses=CleanupResponseSerializer, filters=False,
+    @extend_schema(request=None, responses={200: CleanupResponseSerializer}, filters=False,
                    parameters=[OpenApiParameter("days", int, required=True,
                                                 description="delete finished executions older than this (1–3650)")])
     @action(detail=False, methods=["delete"], filterset_class=None, pagination_class=None)

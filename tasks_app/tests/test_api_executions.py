@@ -122,3 +122,11 @@ def test_cleanup_needs_days_and_the_delete_permission(operator, runs):
     assert operator.delete("/api/tasks/executions/cleanup?days=1").status_code == 403
     assert APIClient().delete("/api/tasks/executions/cleanup?days=1").status_code == 401
     assert TaskExecution.objects.count() == 3
+
+
+def test_date_filters_out_of_the_database_range_are_a_400(viewer, runs):
+    # Found by schemathesis: PostgreSQL rejects a +23:35 offset, which used to be a 500.
+    response = viewer.get("/api/tasks/executions/", {"created_before": "0410-01-19T00:12:36+23:35"})
+    assert response.status_code == 200 and response.json()["results"] == []
+    assert viewer.get("/api/tasks/executions/", {"created_after": "2026-01-19T00:00:00+23:35"}).status_code == 200
+    assert viewer.get("/api/tasks/executions/", {"created_after": "0001-01-01T00:00:00+01:00"}).status_code == 400

@@ -96,3 +96,19 @@ def test_writes_are_throttled_per_user(settings):
     assert client.get("/api/tasks/t").status_code == 200  # reads are counted apart
     other = token_client(make_user("operator"))
     assert other.post("/api/tasks/t/resume").status_code == 200
+
+
+def test_nul_characters_are_a_400_not_a_database_error(viewer):
+    # Found by schemathesis: PostgreSQL refuses NUL in text, which used to surface as a 500.
+    response = viewer.get("/api/tasks/statistics/", {"task_id": "a\x00b"})
+    assert response.status_code == 400 and "query.task_id" in response.json()["errors"]
+    operator = token_client(make_user("operator"))
+    response = operator.post("/api/tasks/register", {"task_id": "x", "task_name": "n\x00", "task_type": "cron",
+                                                      "task_function": "noop"}, format="json")
+    assert response.status_code == 400 and "body.task_name" in response.json()["errors"]
+
+
+def test_paths_with_control_characters_answer_json_404(viewer):
+    # Found by schemathesis: a newline in the path slipped past the catch-all to Django's HTML page.
+    response = viewer.get("/api/jobs/a%0Ab/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
