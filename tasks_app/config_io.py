@@ -72,12 +72,6 @@ class ImportReport:
         )}
 
 
-class CatalogueError(Exception):
-    def __init__(self, report):
-        super().__init__("; ".join(report.errors))
-        self.report = report
-
-
 def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interface="system"):
     """Validate and (unless ``dry_run`` or invalid) apply a YAML/JSON catalogue; returns an ImportReport.
 
@@ -147,9 +141,22 @@ def _copy_fields(item, instance, fields, where, report):
         setattr(instance, model_field, item[key])
 
 
-def _where(kind, index, item):
-    ident = item.get("task_id" if kind == "tasks" else "group_id") if isinstance(item, dict) else None
-    return f"{kind}[{index}]" + (f" ({ident})" if ident else "")
+def _entries(items, *, kind, id_key, allowed, required, report):
+    """Yield (where, item, id) for each mapping in ``items``, reporting bad shapes, keys and duplicates."""
+    seen = set()
+    for index, item in enumerate(items):
+        ident = item.get(id_key) if isinstance(item, dict) else None
+        where = f"{kind}[{index}]" + (f" ({ident})" if ident else "")
+        if not isinstance(item, dict):
+            report.error(where, None, "must be a mapping")
+            continue
+        _check_keys(item, where, allowed, required, report)
+        if ident in seen:
+            report.error(where, id_key, f"duplicate {id_key} {ident!r}")
+            continue
+        if isinstance(ident, str):
+            seen.add(ident)
+        yield where, item, ident
 
 
 def _fresh(model, existing):
@@ -167,16 +174,8 @@ def _fresh(model, existing):
 def _build_tasks(items, report):
     existing = {t.task_id: t for t in TaskDefinition.objects.all()}
     tasks = {}
-    for index, item in enumerate(items):
-        where = _where("tasks", index, item)
-        if not isinstance(item, dict):
-            report.error(where, None, "must be a mapping")
-            continue
-        _check_keys(item, where, TASK_KEYS, REQUIRED_TASK_KEYS, report)
-        task_id = item.get("task_id")
-        if task_id in tasks:
-            report.error(where, "task_id", f"duplicate task_id {task_id!r}")
-            continue
+    for where, item, task_id in _entries(items, kind="tasks", id_key="task_id", allowed=TASK_KEYS,
+                                         required=REQUIRED_TASK_KEYS, report=report):
         instance = _fresh(TaskDefinition, existing.get(task_id))
         _copy_fields(item, instance, TASK_FIELDS, where, report)
         _copy_schedule(item, instance, where, report)
@@ -256,26 +255,13 @@ def _build_groups(items, tasks, replace, report):
     known = set(tasks) | (set() if replace else set(TaskDefinition.objects.values_list("task_id", flat=True)))
     existing = {g.group_id: g for g in TaskGroup.objects.all()}
     groups = {}
-    for index, item in enumerate(items):
-        where = _where("task_groups", index, item)
-        if not isinstance(item, dict):
-            report.error(where, None, "must be a mapping")
-            continue
-        _check_keys(item, where, GROUP_KEYS, REQUIRED_GROUP_KEYS, report)
-        group_id = item.get("group_id")
-        if group_id in groups:
-            report.error(where, "group_id", f"duplicate group_id {group_id!r}")
-            continue
+    for where, item, group_id in _entries(items, kind="task_groups", id_key="group_id", allowed=GROUP_KEYS,
+                                          required=REQUIRED_GROUP_KEYS, report=report):
         group = _fresh(TaskGroup, existing.get(group_id))
         _copy_fields(item, group, GROUP_FIELDS, where, report)
         _copy_group_schedule(item, group, where, report)
         members = _group_members(item.get("tasks"), known, where, report)
-        try:
-            group.full_clean(validate_unique=False)
-        except ValidationError as exc:
-            for model_field, messages in exc.message_dict.items():
-                for message in messages:
-                    report.error(where, MODEL_TO_YAML.get(model_field, model_field), message)
+        _validate_instance(group, where, report)
         if isinstance(group_id, str):
             groups[group_id] = (group, members)
     return groups
