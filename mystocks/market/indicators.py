@@ -184,8 +184,7 @@ def boll(c, n=20, width=2):
 
 def atr(c, h, low, n=14):
     prev = ref(c)
-    tr = np.fmax(np.fmax(h - low, np.abs(prev - h)), np.abs(prev - low))
-    tr[:, 0] = np.where(np.isnan(prev[:, 0]), np.nan, tr[:, 0])
+    tr = np.maximum(np.maximum(h - low, np.abs(prev - h)), np.abs(prev - low))  # NaN on a first bar
     return ma(tr, n)
 
 

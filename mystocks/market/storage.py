@@ -69,33 +69,34 @@ def _columns(model, frame, keys):
 
 def _defaults_for_missing(model, frame):
     """Insert-time defaults of NOT NULL fields absent from ``frame`` (COPY bypasses Django defaults)."""
+    from django.utils import timezone
+
     extra = {}
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in frame.columns or field.null:
             continue
-        if field.has_default():
-            extra[field.name] = field.get_default()
-        elif getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            from django.utils import timezone
-
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             extra[field.name] = timezone.now()
+        elif field.get_default() is not None:  # "" for text fields without an explicit default
+            extra[field.name] = field.get_default()
     return frame.assign(**extra) if extra else frame
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
 
 def _pg_copy_upsert(model, frame, keys):
+    updated = [c for c in frame.columns if c not in keys]  # columns given, so columns to update
     frame = _defaults_for_missing(model, frame)
     fields = _columns(model, frame, keys)
     counts = UpsertCounts()
     for start in range(0, len(frame), PG_BATCH_ROWS):
         chunk = frame.iloc[start:start + PG_BATCH_ROWS]
         with transaction.atomic():
-            counts.add(_pg_copy_chunk(model, chunk, fields, keys))
+            counts.add(_pg_copy_chunk(model, chunk, fields, keys, updated))
     return counts
 
 
-def _pg_copy_chunk(model, frame, fields, keys):
+def _pg_copy_chunk(model, frame, fields, keys, updated):
     table = connection.ops.quote_name(model._meta.db_table)
     cols = [f.column for f in fields]
     qcols = ", ".join(connection.ops.quote_name(c) for c in cols)
@@ -107,16 +108,18 @@ def _pg_copy_chunk(model, frame, fields, keys):
         raw.execute(f"CREATE TEMP TABLE _market_upsert ON COMMIT DROP AS SELECT {qcols} FROM {table} WITH NO DATA")
         with raw.copy(f"COPY _market_upsert ({qcols}) FROM STDIN WITH (FORMAT csv{force})") as copy:
             copy.write(_to_csv(frame, fields))
-        raw.execute(_pg_upsert_sql(table, fields, keys))
+        raw.execute(_pg_upsert_sql(table, fields, keys, updated))
         inserted, written = raw.fetchone()
+        # ON COMMIT DROP does not fire inside an outer transaction (a caller's atomic block): drop now.
+        raw.execute("DROP TABLE _market_upsert")
     return UpsertCounts(inserted=inserted, updated=written - inserted, unchanged=len(frame) - written)
 
 
-def _pg_upsert_sql(table, fields, keys):
+def _pg_upsert_sql(table, fields, keys, updated):
     q = connection.ops.quote_name
     cols = [f.column for f in fields]
     key_cols = [f.column for f in fields if f.name in keys]
-    value_cols = [c for c in cols if c not in key_cols]
+    value_cols = [f.column for f in fields if f.name in updated]
     select = ", ".join(q(c) for c in cols)
     if value_cols:
         assignments = ", ".join(f"{q(c)} = EXCLUDED.{q(c)}" for c in value_cols)
