@@ -54,7 +54,8 @@ class DatabaseCollector:
             rows, "dur", DURATION_BUCKETS,
         )
         yield histogram_family(
-            "mystocks_slot_lag_seconds", "Delay from a scheduled slot to the start of its run", rows, "lag", LAG_BUCKETS,
+            "mystocks_slot_lag_seconds", "Delay from a scheduled slot to the start of its run",
+            rows, "lag", LAG_BUCKETS,
         )
         yield running_executions()
         yield last_success()

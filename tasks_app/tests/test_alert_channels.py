@@ -145,7 +145,9 @@ def test_a_retried_delivery_counts_its_attempts(failed_incident, server):
 
 
 def test_the_admin_sends_a_test_message_and_never_shows_secrets(admin_client, server):
-    channel = _channel("dingtalk", url=server.url("/robot/send", "access_token=verysecrettoken"), secret="SECtopsecret99")
+    channel = _channel(
+        "dingtalk", url=server.url("/robot/send", "access_token=verysecrettoken"), secret="SECtopsecret99",
+    )
     response = admin_client.post(
         "/admin/tasks_app/notificationchannel/",
         {"action": "send_test_message", "_selected_action": [channel.pk]}, follow=True,

@@ -29,5 +29,7 @@ class Command(BaseCommand):
         if not executions_only:
             changes["logs_trimmed"] = retention.trim_old_logs(days=settings.MYSTOCKS_RETENTION_LOG_DAYS)
             changes["audit_deleted"] = retention.delete_old_audit(days=settings.MYSTOCKS_RETENTION_AUDIT_DAYS)
-            self.stdout.write(f"blanked {changes['logs_trimmed']} logs, deleted {changes['audit_deleted']} audit entries")
+            self.stdout.write(
+                f"blanked {changes['logs_trimmed']} logs, deleted {changes['audit_deleted']} audit entries",
+            )
         audit.record(action="cleanup", target_type="execution", interface="command", changes=changes)
