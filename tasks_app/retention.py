@@ -19,10 +19,10 @@ logger = logging.getLogger(__name__)
 
 
 def cutoff_day(days):
-    """The first day kept when keeping ``days`` days (today counts as one)."""
+    """The first day kept: ``days`` whole days before today, so nothing younger than ``days`` days goes."""
     from . import stats
 
-    return stats.today() - datetime.timedelta(days=max(days, 1) - 1)
+    return stats.today() - datetime.timedelta(days=max(days, 1))
 
 
 def old_executions(*, days):

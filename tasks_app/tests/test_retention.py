@@ -48,7 +48,7 @@ def test_old_executions_are_deleted_in_batches_and_statistics_do_not_change():
     long_ago = timezone.now() - datetime.timedelta(days=40)
     still_running = TaskExecution.objects.create(task=task, status=Status.RUNNING, created_at=long_ago)
     expected = retention.old_executions(days=30).count()
-    assert expected == 15 * 7
+    assert expected == 14 * 7, "days 31 to 44 ago"
 
     with CaptureQueriesContext(connection) as queries:
         deleted = retention.delete_old_executions(days=30, batch_size=10)
@@ -59,7 +59,7 @@ def test_old_executions_are_deleted_in_batches_and_statistics_do_not_change():
     first_kept = stats.day_start(retention.cutoff_day(30))
     assert not TaskExecution.objects.filter(created_at__lt=first_kept).exclude(pk=still_running.pk).exists()
     assert TaskExecution.objects.filter(pk=still_running.pk).exists(), "a running execution is never deleted"
-    assert TaskExecution.objects.filter(created_at__gte=first_kept).count() == 30 * 7
+    assert TaskExecution.objects.filter(created_at__gte=first_kept).count() == 31 * 7
     deletes = [q["sql"] for q in queries.captured_queries
                if q["sql"].startswith('DELETE FROM "tasks_app_taskexecution"')]
     assert len(deletes) >= expected // 10, "one DELETE per batch of ids"
@@ -85,10 +85,10 @@ def test_old_logs_are_blanked_and_newer_ones_kept():
     task = make_definition("noop")
     _history(task, days=20, per_day=2)
     trimmed = retention.trim_old_logs(days=10, batch_size=3)
-    assert trimmed == 10 * 2
+    assert trimmed == 9 * 2
     first_kept = stats.day_start(retention.cutoff_day(10))
     assert not TaskExecution.objects.filter(created_at__lt=first_kept).exclude(log="").exists()
-    assert TaskExecution.objects.filter(created_at__gte=first_kept).exclude(log="").count() == 10 * 2
+    assert TaskExecution.objects.filter(created_at__gte=first_kept).exclude(log="").count() == 11 * 2
     assert TaskExecution.objects.count() == 40
 
 
@@ -107,7 +107,7 @@ def test_apply_retention_uses_the_settings(settings):
     settings.MYSTOCKS_RETENTION_AUDIT_DAYS = 365
     task = make_definition("noop")
     _history(task, days=40, per_day=1)
-    assert retention.apply_retention() == {"executions_deleted": 10, "logs_trimmed": 25, "audit_deleted": 0}
+    assert retention.apply_retention() == {"executions_deleted": 9, "logs_trimmed": 25, "audit_deleted": 0}
 
 
 def test_cleanup_executions_command_dry_run_then_delete():
@@ -115,10 +115,22 @@ def test_cleanup_executions_command_dry_run_then_delete():
     _history(task, days=10, per_day=3)
     out = StringIO()
     call_command("cleanup_executions", "--days", "7", "--dry-run", stdout=out)
-    assert "would delete 9 executions" in out.getvalue()
+    assert "would delete 6 executions" in out.getvalue()
     assert TaskExecution.objects.count() == 30
 
     call_command("cleanup_executions", "--days", "7", "--batch-size", "2", stdout=out)
-    assert "deleted 9 executions" in out.getvalue()
-    assert TaskExecution.objects.count() == 21
+    assert "deleted 6 executions" in out.getvalue()
+    assert TaskExecution.objects.count() == 24
     assert AuditLog.objects.filter(action="cleanup", interface="command").exists()
+
+
+def test_nothing_younger_than_the_retention_period_is_deleted():
+    task = make_definition("noop")
+    now = timezone.now()
+    young = TaskExecution.objects.create(task=task, status=Status.SUCCESS,
+                                         created_at=now - datetime.timedelta(days=30, minutes=-1))
+    old = TaskExecution.objects.create(task=task, status=Status.SUCCESS,
+                                       created_at=now - datetime.timedelta(days=32))
+    assert retention.delete_old_executions(days=30) == 1
+    assert list(TaskExecution.objects.values_list("pk", flat=True)) == [young.pk]
+    assert not TaskExecution.objects.filter(pk=old.pk).exists()
