@@ -22,7 +22,7 @@ class CappedCountPagination(TaskPagination):
     ``next`` is exact: one row past the page is fetched to know whether there is more.
     """
 
-    COUNT_CAP = 10_000
+    COUNT_CAP = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request

@@ -176,10 +176,12 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         task = get_object_or_404(TaskDefinition, task_id=query["task_id"]) if query.get("task_id") else None
         since = _date_param(query, "since")
         days = int_param(query, "days", default=14, minimum=1, maximum=90)
+        stats.ensure_recent_rollups()
+        daily = stats.daily_status_counts(days=max(days, 7))
         return Response({
-            "global": stats.global_statistics(),
+            "global": stats.global_statistics(week=daily[-7:]),
             "tasks": stats.task_statistics(tasks=[task] if task else None, since=since),
-            "daily": stats.daily_status_counts(days=days, task=task),
+            "daily": daily[-days:] if task is None else stats.daily_status_counts(days=days, task=task),
         })
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT}, filters=False,

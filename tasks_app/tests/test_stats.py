@@ -125,3 +125,22 @@ def test_duration_trend_lists_recent_finished_runs_oldest_first(history):
     trend = stats.duration_trend(task=history, limit=3)
     assert [t["status"] for t in trend] == [Status.SUCCESS, Status.FAILED, Status.TIMEOUT]
     assert [t["duration"] for t in trend] == [10, 30, 60]
+
+
+def test_readers_keep_the_live_window_short_without_changing_figures(history):
+    before = _only(stats.task_statistics(tasks=[history]))
+    stats.ensure_recent_rollups(live_days=3)
+    assert stats.rollup_watermark() == stats.today() - datetime.timedelta(days=3)
+    after = _only(stats.task_statistics(tasks=[history]))
+    assert {k: after[k] for k in ("total", "success", "failed", "timeout", "skipped", "success_rate")} == \
+        {k: before[k] for k in ("total", "success", "failed", "timeout", "skipped", "success_rate")}
+    rows = DailyRollup.objects.count()
+    stats.ensure_recent_rollups(live_days=3)
+    assert DailyRollup.objects.count() == rows
+
+
+def test_the_next_run_is_recomputed_after_an_edit(task):
+    first = stats.next_run_at(task)
+    task.cron_expression = "30 * * * *"
+    task.save()
+    assert stats.next_run_at(task) != first and stats.next_run_at(task).minute == 30
