@@ -24,6 +24,8 @@ def import_page(request):
     """GET shows the upload form; POST validates the upload as a dry run and shows what would change."""
     if request.method != "POST":
         return render(request, "pages/import_page.html", {"form": ImportForm()})
+    if not request.user.has_perms(_import_perms(replace=False)):
+        raise PermissionDenied
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "pages/import_page.html", {"form": form}, status=400)

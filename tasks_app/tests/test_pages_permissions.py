@@ -60,10 +60,24 @@ def test_a_viewer_gets_403_on_forms_stop_import_and_cleanup(viewer_client, task,
     assert viewer_client.get(reverse("pages:task_create")).status_code == 403
     assert viewer_client.get(reverse("pages:task_edit", args=[task.task_id])).status_code == 403
     assert viewer_client.post(reverse("pages:execution_stop", args=[execution.pk])).status_code == 403
+    assert viewer_client.post(reverse("pages:import_page")).status_code == 403
     assert viewer_client.post(reverse("pages:import_apply")).status_code == 403
     assert viewer_client.get(reverse("pages:cleanup_page")).status_code == 403
     assert viewer_client.post(reverse("pages:cleanup_apply"), {"days": 1}).status_code == 403
     assert TaskExecution.objects.filter(pk=execution.pk).exists()
+
+
+def test_replacing_on_import_needs_the_delete_permission(client, django_user_model, task):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .pages_fixtures import make_user
+
+    editor = make_user(django_user_model, "editor", ["add_taskdefinition", "change_taskdefinition"])
+    client.force_login(editor)
+    empty = SimpleUploadedFile("empty.yaml", b"tasks: []\n")
+    assert client.post(reverse("pages:import_page"), {"file": empty, "replace": "on"}).status_code == 403
+    empty.seek(0)
+    assert client.post(reverse("pages:import_page"), {"file": empty}).status_code == 200
 
 
 def test_actions_are_post_only(operator_client, task):
