@@ -33,7 +33,7 @@ def test_statistics_per_task_and_global(viewer):
 
 
 def test_health_is_public_and_not_shadowed_by_a_task_id():
-    make_definition("noop", task_id="health_check_job")
+    make_definition("noop", task_id="health")
     response = APIClient().get("/api/tasks/health")
     assert response.status_code in (200, 503)
     body = response.json()
@@ -112,3 +112,11 @@ def test_paths_with_control_characters_answer_json_404(viewer):
     # Found by schemathesis: a newline in the path slipped past the catch-all to Django's HTML page.
     response = viewer.get("/api/jobs/a%0Ab/")
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
+
+
+def test_the_browsable_api_renders_for_a_logged_in_user():
+    client = APIClient()
+    client.force_login(make_user("viewer"))
+    response = client.get("/api/tasks/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+    assert b"Task" in response.content
