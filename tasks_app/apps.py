@@ -9,6 +9,6 @@ class TasksAppConfig(AppConfig):
 
     def ready(self):
         # Jobs register themselves on import: the engine's built-ins and every app's jobs module.
-        from . import jobs  # noqa: F401
+        from . import alerts, jobs  # noqa: F401  (alerts connects its receiver of execution_ended)
 
         autodiscover_modules("jobs")

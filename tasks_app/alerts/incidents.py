@@ -35,7 +35,10 @@ def on_execution_ended(execution_id, *, retried):
     execution = TaskExecution.objects.select_related("task").filter(pk=execution_id).first()
     if execution is None:
         return
-    if execution.status in (Status.FAILED, Status.TIMEOUT) and not retried:
+    failed = execution.status in (Status.FAILED, Status.TIMEOUT)
+    if not failed and not AlertIncident.objects.filter(task_id=execution.task_id, resolved_at__isnull=True).exists():
+        return  # the common case, a run of a healthy task: nothing to open, resolve or close
+    if failed and not retried:
         kind = Kind.TIMEOUT if execution.status == Status.TIMEOUT else Kind.FAILURE
         report(kind=kind, task=execution.task, execution=execution)
     elif execution.status == Status.SUCCESS:
