@@ -102,7 +102,7 @@ def sync_statements(ctx, *, data_source, fallback, report_types, symbols):
         ctx.check_cancelled()
         frame = guarded(summary, f"{code}:{report_type}", ctx.log, chain.run, "statements", code, report_type)
         if frame is not None and not frame.empty:
-            pending.append(frame.assign(statement_type=report_type, source=next(iter(chain.used))))
+            pending.append(frame.assign(statement_type=report_type, source=chain.last))
         if len(pending) >= FLUSH_EVERY or i + 1 == len(units):
             _store_statements(summary, pending)
             pending = []
@@ -133,7 +133,7 @@ def sync_calendar(ctx, *, data_source, fallback, start_date=None, end_date=None)
     chain = SourceChain(data_source, fallback=fallback, log=ctx.log)
     ctx.progress(0, 1, f"fetching trading days {start}..{end}")
     days = chain.run("trade_calendar", start, end)
-    source = next(iter(chain.used))
+    source = chain.last
     if source == "akshare":
         # Sina publishes the whole history up to the end of its last published year.
         start, end = min(days), datetime.date(max(days).year, 12, 31)

@@ -81,6 +81,7 @@ class SourceChain:
         self.give_up_after = give_up_after
         self.consecutive = {name: 0 for name in self.names}
         self.used = {}
+        self.last = None  # the source that served the latest successful call
 
     def run(self, capability, *args, **kwargs):
         errors = []
@@ -99,6 +100,7 @@ class SourceChain:
                 continue
             self.consecutive[name] = 0
             self.used[name] = self.used.get(name, 0) + 1
+            self.last = name
             return result
         error = SourceUnavailable if all("has no" in e for e in errors) else SourceError
         raise error("; ".join(errors) or f"no source for {capability}")

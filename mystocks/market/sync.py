@@ -19,15 +19,16 @@ def sync_stock_list(ctx, *, data_source, fallback=True, include_delisted=False):
     chain = SourceChain(data_source, fallback=fallback, log=ctx.log)
     ctx.progress(0, 1, f"fetching the stock list from {data_source}")
     frame = chain.run("stock_list", include_delisted=include_delisted)
-    frame = frame.assign(source=next(iter(chain.used)), updated_at=now_local())
+    failed = frame.attrs.get("failed", {})
+    frame = frame.assign(source=chain.last, updated_at=now_local())
     if not include_delisted:
         frame = frame[frame["status"] == "listed"]
     summary = RunSummary(units=1)
     summary.stored(storage.upsert(Stock, frame, keys=["code"]), len(frame))
-    for unit, error in frame.attrs.get("failed", {}).items():
+    for unit, error in failed.items():
         summary.fail(unit, RuntimeError(error), ctx.log)
     ctx.progress(1, 1, f"{len(frame)} stocks")
-    return summary.as_result(source=next(iter(chain.used)))
+    return summary.as_result(source=chain.last)
 
 
 @dataclass
@@ -129,7 +130,8 @@ def _fetch_by_day(ctx, summary, windows, only_days):
         frame = guarded(summary, f"day {day}", ctx.log, baostock.daily_bars_for_day, day)
         if frame is not None and not frame.empty:
             start = frame["code"].map(starts)
-            _store_bars(summary, frame[start.notna() & (frame["date"] >= start.fillna(day))], "baostock", Adjust.NONE)
+            frame = frame[start.notna() & (frame["date"] >= start.fillna(day))].assign(source="baostock")
+            _store_bars(summary, frame, Adjust.NONE)
         ctx.progress(i + 1, len(needed), f"whole market on {day}")
     summary.extra["whole_market_days"] = len(needed)
     return summary.failed_count == failures_before
@@ -141,9 +143,10 @@ def _fetch_by_symbol(ctx, summary, chain, windows, adjust, only_days):
         ctx.check_cancelled()
         frame = guarded(summary, code, ctx.log, chain.run, "daily_bars", code, start, end, adjust=adjust)
         if frame is not None and not frame.empty:
+            frame = frame.assign(source=chain.last)
             pending.append(frame if only_days is None else frame[frame["date"].isin(only_days)])
         if len(pending) >= FLUSH_EVERY or i + 1 == total:
-            _store_bars(summary, _concat(pending), ",".join(chain.used) or chain.names[0], adjust)
+            _store_bars(summary, _concat(pending), adjust)
             pending = []
         ctx.progress(i + 1, total, code)
 
@@ -153,8 +156,8 @@ def _concat(frames):
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _store_bars(summary, frame, source, adjust):
+def _store_bars(summary, frame, adjust):
     if frame is None or frame.empty:
         return
-    frame = frame.assign(adjust=adjust, source=source[:16])
+    frame = frame.assign(adjust=adjust)
     summary.stored(storage.upsert(DailyBar, frame, keys=["code", "date", "adjust"]), len(frame))

@@ -149,13 +149,22 @@ def stock_list(*, include_delisted=False):
     akshare has no list of delisted stocks in the same shape, so ``include_delisted`` adds nothing here.
     """
     clear_caches()
-    frames = [_sse_list("主板A股"), _sse_list("科创板"), _szse_list(), _bse_list()]
-    frame = pd.concat([f for f in frames if not f.empty], ignore_index=True)
-    if frame.empty:
-        raise SourceError("akshare: every exchange list came back empty")
+    lists = {"SSE main board": lambda: _sse_list("主板A股"), "SSE STAR": lambda: _sse_list("科创板"),
+             "SZSE": _szse_list, "BSE": _bse_list}
+    frames, failed = [], {}
+    for name, fetch in lists.items():
+        try:
+            frames.append(fetch())
+        except SourceError as exc:  # one exchange down still refreshes the others' stocks
+            failed[name] = str(exc)
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        raise SourceError(f"akshare: no exchange list came back ({'; '.join(failed.values()) or 'all empty'})")
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("code", keep="first")
     frame["status"] = "listed"
     frame["delist_date"] = None
-    return frame.drop_duplicates("code", keep="first")
+    frame.attrs["failed"] = failed  # reported by the job, per exchange
+    return frame
 
 
 def _sse_list(board):

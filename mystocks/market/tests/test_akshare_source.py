@@ -164,3 +164,12 @@ def test_trade_calendar_from_sina(monkeypatch):
     monkeypatch.setattr(sina.py_mini_racer, "MiniRacer", DecodedByV8)
     responses.get(em.SINA_CALENDAR_URL, body='var datelist="PAYLOAD";var KLC_TD_SH=datelist;')
     assert akshare.trade_calendar()[-2:] == [datetime.date(2024, 1, 2), datetime.date(2024, 1, 3)]
+
+
+@responses.activate
+def test_one_exchange_down_still_lists_the_others():
+    responses.get(em.SSE_URL, status=500)
+    em.add_szse_list([(f"{i:06d}", f"深股{i}", "2001-01-02", "J 金融业") for i in range(1, 13)])
+    em.add_bse_list([("920001", "北交样例", "20211115", "制造业")])
+    frame = akshare.stock_list()
+    assert len(frame) == 13 and set(frame.attrs["failed"]) == {"SSE main board", "SSE STAR"}
