@@ -37,9 +37,11 @@ def to_grid(bars, buy, sell, panel):
 
 
 def strategy_grid(name, *, start, end, codes=None):
-    bars = load_bars(since=start - datetime.timedelta(days=WARMUP_DAYS), until=end, codes=codes or None)
+    since = start - datetime.timedelta(days=WARMUP_DAYS)
+    bars = load_bars(since=since, until=end, codes=codes or None)
     if bars.empty:
-        raise ValueError(f"no daily bars up to {end}: sync_daily_stock_data (or load_sample_market) first")
+        raise ValueError(f"no daily bars between {since} and {end}: run sync_daily_stock_data "
+                         "(or load_sample_market) first")
     panel = Panel(bars)
     buy, sell = strategies.signals(name, panel)
     return to_grid(bars, buy, sell, panel)

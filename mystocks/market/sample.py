@@ -53,7 +53,11 @@ def load(*, stocks=50, days=400, end=None, seed=20240101):
     """Store the sample market (idempotent: a re-run updates the same rows); returns the counts."""
     from tasks_app.calendar import trading_days
 
-    end = end or datetime.date(2024, 12, 31)
+    from .runs import latest_complete_trading_day
+
+    # Ends on the latest trading day by default, so every job's default dates find data;
+    # the prices depend only on the seed and the number of days.
+    end = end or latest_complete_trading_day()
     open_days = trading_days(end - datetime.timedelta(days=int(days * 1.6) + 30), end)[-days:]
     stock_frame, bars = generate(open_days, stocks=stocks, seed=seed)
     counts = storage.upsert(Stock, stock_frame, keys=["code"])

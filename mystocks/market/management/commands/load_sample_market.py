@@ -7,7 +7,7 @@ from mystocks.market import sample
 
 
 class Command(BaseCommand):
-    help = "Load a deterministic synthetic market (default 50 stocks × 400 trading days ending 2024-12-31)."
+    help = "Load a deterministic synthetic market (default 50 stocks × 400 trading days up to the latest trading day)."
 
     def add_arguments(self, parser):
         parser.add_argument("--stocks", type=int, default=50)
