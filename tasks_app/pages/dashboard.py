@@ -89,9 +89,9 @@ def _chart_data(days):
     }
 
 
-def _summary_context():
+def _summary_context(days):
     return {
-        "figures": stats.global_statistics(),
+        "figures": stats.global_statistics(week=days[-7:]),
         "upcoming": upcoming_runs(),
         "failures": recent_failures(),
         "refreshed_at": timezone.now(),
@@ -114,15 +114,17 @@ def daily_counts(days=14):
 
 @login_required
 def dashboard(request):
-    context = _summary_context()
-    context["chart"] = _chart_data(daily_counts())
+    stats.ensure_recent_rollups()  # keeps the executions the statistics scan to a few days
+    days = daily_counts()
+    context = _summary_context(days)
+    context["chart"] = _chart_data(days)
     return render(request, "pages/dashboard.html", context)
 
 
 @login_required
 def dashboard_summary(request):
     """The polled part of the dashboard (htmx swaps it every few seconds)."""
-    return render(request, "pages/dashboard_summary.html", _summary_context())
+    return render(request, "pages/dashboard_summary.html", _summary_context(daily_counts()))
 
 
 @login_required

@@ -131,6 +131,7 @@ def _run_form(task, data=None):
 
 def _detail_context(task, request, run_form=None):
     history = TaskExecution.objects.filter(task=task).defer("log", "traceback", "result", "params")
+    stats.ensure_recent_rollups()
     statistics = stats.task_statistics(tasks=[task])
     return {
         "task": task,
