@@ -24,6 +24,7 @@ def test_login_dashboard_figures_live_refresh_and_language_switch(page, operator
 
     page.goto(page.base_url + "/tasks/")
     assert "/accounts/login/" in page.url  # not logged in: sent to the login form
+    screenshot(page, "login")
     log_in(page)
     assert _card(page, "tasks") == "1"
     assert _card(page, "today") == "4"

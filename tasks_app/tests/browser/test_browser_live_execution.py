@@ -41,6 +41,9 @@ def test_run_a_sleep_task_and_watch_progress_and_log_until_it_succeeds(page, ope
     assert '"slept": 5.0' in page.inner_text("#execution-live pre.json")
     screenshot(page, "execution_success")
     assert TaskExecution.objects.get(task__task_id="browser_sleep").status == Status.SUCCESS
+    page.goto(page.base_url + "/tasks/?tab=history")
+    assert "睡一会" in page.inner_text("table") and "成功" in page.inner_text("table")
+    screenshot(page, "task_list_history")
 
 
 def test_stop_a_running_task_and_see_it_cancelled(page, operator_user, start_worker):
