@@ -1,6 +1,5 @@
 """Representations. Writes of task definitions go through config_io's catalogue mapping, so
 the API, the YAML files and the old task manager's TaskConfig are one format."""
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -83,7 +82,7 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_schedule_description(self, task) -> str:
         return task.describe_schedule()
 
-    @extend_schema_field(OpenApiTypes.DATETIME)
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_next_run_at(self, task):
         return stats.next_run_at(task)
 

@@ -232,3 +232,11 @@ def test_session_writes_need_the_csrf_token(task):
     assert client.get("/api/tasks/sleeper").status_code == 200
     response = client.post("/api/tasks/sleeper/pause")
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
+
+
+def test_a_manual_task_has_no_next_run(viewer):
+    # Found by schemathesis: next_run_at is null for manual, paused or disabled tasks; the schema says so now.
+    make_definition("noop", task_id="by_hand")
+    assert viewer.get("/api/tasks/by_hand").json()["next_run_at"] is None
+    schema = viewer.get("/api/schema/?format=json").json()
+    assert schema["components"]["schemas"]["Task"]["properties"]["next_run_at"].get("nullable") is True
