@@ -8,6 +8,7 @@ from ..models import (
     AuditLog, GroupRun, ScheduleType, Status, TaskDefinition, TaskExecution, TaskGroup, TaskType,
 )
 from ..config_io import task_to_dict
+from ..schedules import describe
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -231,9 +232,8 @@ class GroupSerializer(serializers.ModelSerializer):
         return [m.task.task_id for m in sorted(group.members.all(), key=lambda m: m.position)]
 
     def get_schedule_description(self, group) -> str:
-        if group.schedule_type == ScheduleType.NONE:
-            return ""
-        from ..schedules import describe
+        if group.schedule_type not in (ScheduleType.CRON, ScheduleType.INTERVAL):
+            return ""  # groups have no start_time, so no "once" to describe
         return describe(group)
 
 

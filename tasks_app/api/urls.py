@@ -4,7 +4,7 @@ Routes accept a missing trailing slash (the old clients call /api/tasks/register
 /api/tasks/statistics/ alike). More specific prefixes are registered first, so
 /api/tasks/executions/ and /api/tasks/audit/logs are never read as a task_id.
 """
-from django.urls import path, re_path
+from django.urls import re_path
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import ObtainAuthToken
