@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -26,7 +27,7 @@ from .serializers import (
     StopResponseSerializer, TaskConfigSerializer, TaskSerializer,
 )
 
-ADD, CHANGE = "tasks_app.add_taskdefinition", "tasks_app.change_taskdefinition"
+ADD, CHANGE, DELETE = (f"tasks_app.{verb}_taskdefinition" for verb in ("add", "change", "delete"))
 START_KEYS = {"params", "with_upstreams"}
 
 
@@ -210,6 +211,8 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         options = request.data if isinstance(request.data, dict) else {}
         dry_run = bool_param(request.query_params, "dry_run", default=bool_param(options, "dry_run"))
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
+        if replace and not (request.user.is_staff or request.user.has_perm(DELETE)):
+            raise PermissionDenied("replace deletes tasks missing from the document: it needs the delete permission")
         report = config_io.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
                                             interface="api")
         body = {**report.as_dict(), "dry_run": dry_run}

@@ -58,9 +58,10 @@ def test_import_json_content_or_a_json_document(operator):
     assert response.status_code == 200 and response.json()["created"] == ["hourly_task"]
 
 
-def test_replace_deletes_tasks_missing_from_the_document(operator):
+def test_replace_deletes_tasks_missing_from_the_document():
+    admin = token_client(make_user(superuser=True))
     make_definition("noop", task_id="old_one")
-    response = operator.post("/api/tasks/import?replace=true", DOCUMENT, content_type="text/yaml")
+    response = admin.post("/api/tasks/import?replace=true", DOCUMENT, content_type="text/yaml")
     assert response.json()["deleted"] == ["old_one"]
     assert list(TaskDefinition.objects.values_list("task_id", flat=True)) == ["hourly_task"]
 
@@ -102,3 +103,10 @@ def test_export_then_import_round_trips(operator):
     TaskDefinition.objects.all().delete()
     assert operator.post("/api/tasks/import", text, content_type="application/x-yaml").json()["created"] == ["round"]
     assert operator.get("/api/tasks/export").content.decode() == text
+
+
+def test_replace_needs_the_delete_permission(operator):
+    make_definition("noop", task_id="old_one")
+    response = operator.post("/api/tasks/import?replace=true&dry_run=true", DOCUMENT, content_type="text/yaml")
+    assert response.status_code == 403
+    assert TaskDefinition.objects.filter(task_id="old_one").exists()
