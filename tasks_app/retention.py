@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from . import stats
 from .models import FINISHED_STATUSES, AuditLog, TaskExecution
 
 logger = logging.getLogger(__name__)
@@ -20,15 +21,11 @@ logger = logging.getLogger(__name__)
 
 def cutoff_day(days):
     """The first day kept: ``days`` whole days before today, so nothing younger than ``days`` days goes."""
-    from . import stats
-
     return stats.today() - datetime.timedelta(days=max(days, 1))
 
 
 def old_executions(*, days):
     """Finished executions created before the retention cutoff (running ones are never deleted)."""
-    from . import stats
-
     return TaskExecution.objects.filter(
         created_at__lt=stats.day_start(cutoff_day(days)), status__in=FINISHED_STATUSES,
     )
@@ -39,8 +36,6 @@ def delete_old_executions(*, days, batch_size=5000):
 
     Statistics stay the same: every deleted day is rolled up (``stats.roll_up_executions``) first.
     """
-    from . import stats
-
     first_kept = cutoff_day(days)
     stats.roll_up_executions(before=first_kept)
     deleted = 0
@@ -55,8 +50,6 @@ def delete_old_executions(*, days, batch_size=5000):
 
 def trim_old_logs(*, days, batch_size=5000):
     """Blank the captured log of executions older than ``days`` days; returns how many were trimmed."""
-    from . import stats
-
     rows = TaskExecution.objects.filter(created_at__lt=stats.day_start(cutoff_day(days))).exclude(log="")
     trimmed = 0
     for low, high in _pk_ranges(rows, batch_size):
@@ -75,7 +68,8 @@ def delete_old_audit(*, days, batch_size=5000):
 
 
 def apply_retention():
-    """The daily retention pass with the configured periods; returns what it did."""
+    """The daily pass: roll up finished days, then apply the configured retention periods."""
+    stats.ensure_recent_rollups()  # readers then aggregate a week of executions, not the whole history
     done = {
         "executions_deleted": delete_old_executions(days=settings.MYSTOCKS_RETENTION_EXECUTION_DAYS),
         "logs_trimmed": trim_old_logs(days=settings.MYSTOCKS_RETENTION_LOG_DAYS),
