@@ -1,0 +1,211 @@
+"""Task definitions and groups: what to run, with which params, schedule and policies."""
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import schedules
+from ..registry import ParamsInvalid, UnknownJob, get_job
+
+
+class TaskType(models.TextChoices):
+    CRON = "cron", _("定时任务")
+    SUPERVISOR = "supervisor", _("常驻任务")
+    MANUAL = "manual", _("手动任务")
+    DATA_SYNC = "data_sync", _("数据同步")
+    INDICATOR_CALC = "indicator_calc", _("指标计算")
+    MARKET_FETCH = "market_fetch", _("行情获取")
+    DATA_PROCESSING = "data_processing", _("数据处理")
+    STRATEGY_BACKTEST = "strategy_backtest", _("策略回测")
+    CACHE_CLEANUP = "cache_cleanup", _("缓存清理")
+    MARKET_SYNC = "market_sync", _("市场同步")
+    NOTIFICATION = "notification", _("通知")
+    HEALTH_CHECK = "health_check", _("健康检查")
+    CACHE_WARMUP = "cache_warmup", _("缓存预热")
+    REPORT_GENERATION = "report_generation", _("报表生成")
+
+
+class ScheduleType(models.TextChoices):
+    NONE = "none", _("手动")
+    CRON = "cron", _("Cron 表达式")
+    INTERVAL = "interval", _("固定间隔")
+    ONCE = "once", _("单次")
+
+
+class ConcurrencyPolicy(models.TextChoices):
+    SKIP = "skip", _("跳过")
+    QUEUE = "queue", _("排队")
+    ALLOW = "allow", _("允许并行")
+
+
+QUEUES = ("default", "fetch", "compute")
+
+
+def validate_timezone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(_("unknown time zone %(tz)s"), params={"tz": value}) from None
+
+
+class TaskDefinition(models.Model):
+    """A job with its params, schedule and policies: the source of truth beat is synced from.
+
+    Field names follow the old task manager's YAML so its files map 1:1.
+    """
+
+    task_id = models.CharField(
+        max_length=100, unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+    )
+    task_name = models.CharField(max_length=200)
+    task_type = models.CharField(max_length=32, choices=TaskType.choices, default=TaskType.MANUAL)
+    job = models.CharField(max_length=100, help_text=_("registered job name (YAML: task_function)"))
+    task_module = models.CharField(max_length=200, blank=True, help_text=_("kept for reference only"))
+    description = models.TextField(blank=True)
+    priority = models.PositiveIntegerField(
+        default=500, validators=[MinValueValidator(100), MaxValueValidator(900)],
+        help_text=_("100 critical … 900 batch; lower is more urgent"),
+    )
+    params = models.JSONField(default=dict, blank=True)
+    timeout = models.PositiveIntegerField(default=3600, validators=[MinValueValidator(1)])
+    retry_count = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(20)])
+    retry_delay = models.PositiveIntegerField(default=60)
+    tags = models.JSONField(default=list, blank=True)
+    dependencies = models.JSONField(default=list, blank=True, help_text=_("upstream task_ids"))
+    auto_restart = models.BooleanField(default=False)
+    stop_on_error = models.BooleanField(default=True)
+    enabled = models.BooleanField(default=True)
+    paused = models.BooleanField(default=False)
+    queue = models.CharField(max_length=32, default="default", choices=[(q, q) for q in QUEUES])
+    concurrency_policy = models.CharField(
+        max_length=8, choices=ConcurrencyPolicy.choices, default=ConcurrencyPolicy.SKIP,
+    )
+    misfire_grace = models.PositiveIntegerField(default=300, help_text=_("seconds"))
+    trading_days_only = models.BooleanField(default=False)
+
+    schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
+    cron_expression = models.CharField(max_length=120, blank=True)
+    interval_seconds = models.PositiveIntegerField(null=True, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    end_time = models.DateTimeField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "task_id"]
+        permissions = [("run_taskdefinition", "Can run, stop, pause and resume tasks")]
+
+    def __str__(self):
+        return f"{self.task_name} ({self.task_id})"
+
+    @property
+    def job_spec(self):
+        return get_job(self.job)
+
+    @property
+    def is_scheduled(self):
+        return self.schedule_type != ScheduleType.NONE
+
+    @property
+    def tz(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def clean(self):
+        errors = {}
+        self._clean_job(errors)
+        self._clean_schedule(errors)
+        self._clean_lists(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_job(self, errors):
+        try:
+            self.params = get_job(self.job).validate_params(self.params)
+        except UnknownJob as exc:
+            errors["job"] = [str(exc)]
+        except ParamsInvalid as exc:
+            errors["params"] = exc.messages
+
+    def _clean_schedule(self, errors):
+        for field, message in schedules.validate_schedule(
+            schedule_type=self.schedule_type, cron_expression=self.cron_expression,
+            interval_seconds=self.interval_seconds, start_time=self.start_time, end_time=self.end_time,
+        ).items():
+            errors.setdefault(field, []).append(message)
+
+    def _clean_lists(self, errors):
+        for field in ("tags", "dependencies"):
+            value = getattr(self, field)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[field] = [_("must be a list of strings")]
+        if isinstance(self.dependencies, list) and self.task_id in self.dependencies:
+            errors["dependencies"] = [_("a task cannot depend on itself")]
+
+    def describe_schedule(self, lang=None):
+        return schedules.describe(self, lang=lang)
+
+    def next_run_times(self, n=5, after=None):
+        return schedules.next_run_times(self, n=n, after=after)
+
+
+class TaskGroup(models.Model):
+    """Ordered members run as one group run, sequentially or in parallel."""
+
+    class Mode(models.TextChoices):
+        SEQUENTIAL = "sequential", _("顺序执行")
+        PARALLEL = "parallel", _("并行执行")
+
+    group_id = models.CharField(
+        max_length=100, unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+    )
+    group_name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    execution_mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.SEQUENTIAL)
+    enabled = models.BooleanField(default=True)
+    stop_on_error = models.BooleanField(default=True)
+    schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
+    cron_expression = models.CharField(max_length=120, blank=True)
+    interval_seconds = models.PositiveIntegerField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group_id"]
+
+    def __str__(self):
+        return f"{self.group_name} ({self.group_id})"
+
+    def clean(self):
+        errors = schedules.validate_schedule(
+            schedule_type=self.schedule_type, cron_expression=self.cron_expression,
+            interval_seconds=self.interval_seconds, start_time=None, end_time=None,
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    def member_task_ids(self):
+        return [m.task.task_id for m in self.members.select_related("task").order_by("position")]
+
+
+class TaskGroupMember(models.Model):
+    group = models.ForeignKey(TaskGroup, on_delete=models.CASCADE, related_name="members")
+    task = models.ForeignKey(TaskDefinition, on_delete=models.CASCADE, related_name="group_memberships")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["group", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "position"], name="group_member_position_unique"),
+            models.UniqueConstraint(fields=["group", "task"], name="group_member_task_unique"),
+        ]

@@ -1,0 +1,212 @@
+"""Runs: task executions and group runs, with their state machines."""
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Concat
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .definitions import TaskDefinition, TaskGroup
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("等待中")
+    RUNNING = "running", _("运行中")
+    SUCCESS = "success", _("成功")
+    FAILED = "failed", _("失败")
+    TIMEOUT = "timeout", _("超时")
+    CANCELLED = "cancelled", _("已取消")
+    SKIPPED = "skipped", _("已跳过")
+
+
+ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
+FINISHED_STATUSES = (Status.SUCCESS, Status.FAILED, Status.TIMEOUT, Status.CANCELLED, Status.SKIPPED)
+
+
+class Trigger(models.TextChoices):
+    SCHEDULE = "schedule", _("调度")
+    MANUAL = "manual", _("手动")
+    API = "api", _("API")
+    RETRY = "retry", _("重试")
+    DEPENDENCY = "dependency", _("依赖")
+    GROUP = "group", _("任务组")
+    RESTART = "restart", _("自动重启")
+
+
+class GroupRun(models.Model):
+    """One run of a TaskGroup: pending → running → success | failed | cancelled."""
+
+    group = models.ForeignKey(TaskGroup, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["group", "-created_at"], name="grouprun_group_created")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "scheduled_for"], condition=Q(trigger="schedule"),
+                name="grouprun_scheduled_slot_unique",
+            ),
+        ]
+
+
+class TaskExecution(models.Model):
+    """One attempt at running a task.
+
+    State machine (every change is a conditional UPDATE, so two processes never both win)::
+
+        pending ──mark_running──▶ running ──finish──▶ success | failed | timeout | cancelled
+        pending ──skip──────────▶ skipped        (a policy said no; ``skip_reason`` says which)
+        pending ──cancel────────▶ cancelled      (stopped before a worker started it)
+
+    A finished row never changes status again. Retries are new rows (``retry_of``, ``attempt``).
+    """
+
+    task = models.ForeignKey(TaskDefinition, on_delete=models.CASCADE, related_name="executions")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True, help_text=_("seconds"))
+    attempt = models.PositiveIntegerField(default=1)
+    retry_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries")
+    group_run = models.ForeignKey(
+        GroupRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="executions",
+    )
+    worker_host = models.CharField(max_length=200, blank=True)
+    worker_pid = models.PositiveIntegerField(null=True, blank=True)
+    celery_task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.FloatField(null=True, blank=True)
+    progress_total = models.FloatField(null=True, blank=True)
+    progress_message = models.CharField(max_length=500, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    traceback = models.TextField(blank=True)
+    skip_reason = models.TextField(blank=True)
+    log = models.TextField(blank=True)
+    log_truncated = models.BooleanField(default=False)
+    params = models.JSONField(default=dict, blank=True)
+    cancel_requested = models.BooleanField(default=False)
+    wait_reason = models.CharField(
+        max_length=200, blank=True, help_text=_("why a pending run is held back (overlap queue, upstreams)"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["task", "-created_at"], name="exec_task_created"),
+            models.Index(fields=["-created_at"], name="exec_created"),
+            models.Index(fields=["status", "-created_at"], name="exec_status_created"),
+            models.Index(fields=["task", "status", "-finished_at"], name="exec_task_status_finished"),
+            models.Index(fields=["task"], condition=Q(status="pending") & ~Q(wait_reason=""), name="exec_waiting"),
+            models.Index(fields=["heartbeat_at"], condition=Q(status="running"), name="exec_running_heartbeat"),
+        ]
+        constraints = [
+            # Exactly-once scheduled slots: a second beat firing the same slot hits this.
+            models.UniqueConstraint(
+                fields=["task", "scheduled_for"], condition=Q(trigger="schedule"),
+                name="exec_scheduled_slot_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.task_id} {self.status}"
+
+    @property
+    def is_finished(self):
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def lag(self):
+        if self.started_at and self.scheduled_for:
+            return (self.started_at - self.scheduled_for).total_seconds()
+        return None
+
+    def _transition(self, from_statuses, *, unless_cancelled=False, **changes):
+        """Apply ``changes`` only if the row is still in one of ``from_statuses``; True when it was."""
+        rows = TaskExecution.objects.filter(pk=self.pk, status__in=from_statuses)
+        if unless_cancelled:
+            rows = rows.filter(cancel_requested=False)
+        if not rows.update(**changes):
+            return False
+        for field, value in changes.items():
+            if not hasattr(value, "resolve_expression"):
+                setattr(self, field, value)
+        return True
+
+    def mark_running(self, *, worker_host, worker_pid):
+        """pending → running, unless it was cancelled or another delivery already started it."""
+        now = timezone.now()
+        return self._transition(
+            [Status.PENDING], unless_cancelled=True, status=Status.RUNNING, started_at=now,
+            heartbeat_at=now, worker_host=worker_host, worker_pid=worker_pid,
+        )
+
+    def skip(self, reason):
+        """pending → skipped with the policy's reason."""
+        now = timezone.now()
+        return self._transition(
+            [Status.PENDING], status=Status.SKIPPED, skip_reason=reason, finished_at=now, duration=0,
+        )
+
+    def cancel_pending(self, reason="stopped by user"):
+        """pending → cancelled; the worker will find it cancelled and not start it."""
+        return self._transition(
+            [Status.PENDING], status=Status.CANCELLED, cancel_requested=True, error=reason,
+            finished_at=timezone.now(),
+        )
+
+    def finish(self, status, *, result=None, error="", traceback="", log_tail="", log_truncated=False, progress=None):
+        """running → a final status, with its outcome, duration and the last captured log lines."""
+        now = timezone.now()
+        changes = {
+            "status": status, "result": result, "error": error, "traceback": traceback,
+            "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
+        }
+        if log_tail:
+            changes["log"] = Concat(F("log"), models.Value(log_tail))
+        if log_truncated:
+            changes["log_truncated"] = True
+        if progress:
+            changes.update(progress_done=progress["done"], progress_total=progress["total"],
+                           progress_message=progress["message"])
+        if not self._transition([Status.RUNNING], **changes):
+            return False
+        if log_tail:
+            self.log += log_tail
+        return True
+
+    def append_log(self, text, *, truncated=False):
+        """Append captured lines in the database (readable while the job runs)."""
+        changes = {"log": Concat(F("log"), models.Value(text))}
+        if truncated:
+            changes["log_truncated"] = True
+        TaskExecution.objects.filter(pk=self.pk).update(**changes)
+
+    def record_progress(self, progress):
+        TaskExecution.objects.filter(pk=self.pk).update(
+            progress_done=progress["done"], progress_total=progress["total"],
+            progress_message=progress["message"],
+        )
+
+    def record_heartbeat(self):
+        """Refresh heartbeat_at; return whether a stop was requested meanwhile."""
+        TaskExecution.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
+        return TaskExecution.objects.filter(pk=self.pk, cancel_requested=True).exists()
