@@ -26,6 +26,8 @@ def test_run_a_sequential_group_and_see_its_timeline(page, operator_user, start_
     bars = page.locator("#group-run-live .gantt-bar")
     assert bars.count() == 2
     lefts = [float(bars.nth(i).evaluate("el => parseFloat(el.style.marginLeft)")) for i in range(2)]
-    assert lefts[0] < 5 and lefts[1] > 30  # sequential: the second bar starts after the first ends
+    widths = [float(bars.nth(i).evaluate("el => parseFloat(el.style.width)")) for i in range(2)]
+    # Sequential: the second bar starts where the first ends (a worker's pickup delay may shift both).
+    assert lefts[1] >= lefts[0] + widths[0] - 1 and widths[0] > 20
     assert GroupRun.objects.get(group__group_id="browser_group").status == Status.SUCCESS
     screenshot(page, "group_run_timeline")
