@@ -5,7 +5,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import catalogue, control, dispatch, groups
+from . import catalogue, control, dispatch, groups, stats
 from .models import (
     GroupRun, TaskDefinition, TaskExecution, TaskGroup, TaskGroupMember, TradingDay,
 )
@@ -56,11 +56,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        latest = TaskExecution.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-id")
-        return super().get_queryset(request).annotate(
-            last_run_at=Subquery(latest.values("created_at")[:1]),
-            last_run_status=Subquery(latest.values("status")[:1]),
-        )
+        return stats.with_last_run(super().get_queryset(request))
 
     @admin.display(description=_("schedule"))
     def schedule_in_words(self, obj):
@@ -79,7 +75,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("last status"))
     def last_status(self, obj):
-        return _status_badge(obj.last_run_status)
+        return _status_badge(obj.last_status)
 
     def save_model(self, request, obj, form, change):
         catalogue.save_task_definition(obj, actor=request.user, interface="admin")

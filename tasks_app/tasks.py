@@ -40,9 +40,8 @@ def reap_lost_executions():
 
 
 # --- Alerts, health checks, retention (operations) --------------------------------------------
-# Importing the alerts package connects the execution_ended receiver and the monitor timer
-# (worker_ready / beat_init) in every worker and beat process.
-from . import alerts  # noqa: E402
+# The monitor connects its timer to worker_ready / beat_init in every worker and beat process
+# (the execution_ended receiver is connected by the app config).
 from .alerts import monitor  # noqa: E402,F401
 
 

@@ -2,7 +2,6 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -15,7 +14,7 @@ from rest_framework.response import Response
 
 from .. import catalogue, config_io, control, stats
 from ..dispatch import run_task_now
-from ..models import TaskDefinition, TaskExecution, Trigger
+from ..models import TaskDefinition, Trigger
 from . import examples, housekeeping
 from .base import ApiViewMixin, bool_param, int_param
 from .filters import TaskFilter
@@ -52,15 +51,6 @@ class PlainTextParser(TextParser):
     media_type = "text/plain"
 
 
-def tasks_with_last_run():
-    """Definitions annotated with their newest execution (one subquery each, no N+1)."""
-    newest = TaskExecution.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-id")
-    return TaskDefinition.objects.annotate(
-        last_run_at=Subquery(newest.values("created_at")[:1]),
-        last_status=Subquery(newest.values("status")[:1]),
-    )
-
-
 @extend_schema(tags=["tasks"])
 class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     """Task definitions. Writes take the old task manager's TaskConfig JSON (the YAML catalogue format)."""
@@ -77,7 +67,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     }
 
     def get_queryset(self):
-        return tasks_with_last_run()
+        return stats.with_last_run(TaskDefinition.objects.all())
 
     def _respond(self, task, code=status.HTTP_200_OK):
         return Response(self.get_serializer(self.get_queryset().get(pk=task.pk)).data, status=code)

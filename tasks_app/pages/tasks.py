@@ -4,7 +4,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,18 +30,9 @@ TABS = [
 TAB_TYPES = {key: task_type for key, _label, task_type in TABS}
 
 
-def _with_last_run(queryset):
-    newest = TaskExecution.objects.filter(task=OuterRef("pk")).order_by("-created_at", "-id")
-    return queryset.annotate(
-        last_run_at=Subquery(newest.values("created_at")[:1]),
-        last_run_status=Subquery(newest.values("status")[:1]),
-        last_run_id=Subquery(newest.values("pk")[:1]),
-    )
-
-
 def filter_tasks(params, tab):
     """The task list's queryset for a tab and the GET filters (q, type, tag, status, enabled)."""
-    tasks = _with_last_run(TaskDefinition.objects.defer("description"))
+    tasks = stats.with_last_run(TaskDefinition.objects.defer("description"))
     if TAB_TYPES.get(tab):
         tasks = tasks.filter(task_type=TAB_TYPES[tab])
     q = params.get("q", "").strip()
@@ -52,7 +43,7 @@ def filter_tasks(params, tab):
     if params.get("tag"):
         tasks = tasks.filter(list_contains("tags", params["tag"]))
     if params.get("status"):
-        tasks = tasks.filter(last_run_status=params["status"])
+        tasks = tasks.filter(last_status=params["status"])
     if params.get("enabled") in ("yes", "no"):
         tasks = tasks.filter(enabled=params["enabled"] == "yes")
     return tasks
