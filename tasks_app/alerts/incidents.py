@@ -25,16 +25,13 @@ def incident_key(kind, task=None):
     return f"{kind}:{task.task_id if task is not None else 'system'}"
 
 
-def on_execution_ended(execution_id, *, retried):
+def on_execution_ended(execution, *, retried):
     """Decide what an ended execution means for alerts.
 
     Failed or timed out with no retry scheduled (the last attempt): open or count an incident.
     Success: resolve the task's failure/timeout incidents with a recovery message. Any end
     closes a long-run incident of that execution.
     """
-    execution = TaskExecution.objects.select_related("task").filter(pk=execution_id).first()
-    if execution is None:
-        return
     failed = execution.status in (Status.FAILED, Status.TIMEOUT)
     if not failed and not AlertIncident.objects.filter(task_id=execution.task_id, resolved_at__isnull=True).exists():
         return  # the common case, a run of a healthy task: nothing to open, resolve or close

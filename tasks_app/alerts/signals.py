@@ -16,13 +16,13 @@ logger = logging.getLogger(__name__)
 
 @receiver(execution_ended, sender=TaskExecution, dispatch_uid="tasks_app.alerts.on_execution_ended")
 def on_execution_ended(sender, execution, retry=None, **kwargs):
-    transaction.on_commit(lambda: _evaluate(execution.pk, retried=retry is not None))
+    transaction.on_commit(lambda: _evaluate(execution, retried=retry is not None))
 
 
-def _evaluate(execution_id, *, retried):
+def _evaluate(execution, *, retried):
     from .incidents import on_execution_ended as decide
 
     try:
-        decide(execution_id, retried=retried)
+        decide(execution, retried=retried)
     except Exception:  # alerting must never break the runner, reaper or stop that ended the run
-        logger.exception("alert evaluation of execution %s failed", execution_id)
+        logger.exception("alert evaluation of execution %s failed", execution.pk)
