@@ -68,7 +68,6 @@ class Heartbeat(threading.Thread):
         super().__init__(name=f"heartbeat-{execution.pk}", daemon=True)
         self.execution, self.ctx, self.capture, self.interval = execution, ctx, capture, interval
         self.stopped = threading.Event()
-        self.main_thread_ident = threading.get_ident()
 
     def run(self):
         try:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Status, TaskDefinition, TaskExecution, Trigger
+from .policies import active_executions, missing_upstreams
 
 logger = logging.getLogger(__name__)
 UPSTREAM_PREFIX = "waiting for upstreams: "
@@ -25,13 +26,9 @@ def run_upstreams_first(*, task, execution, missing):
         started = dispatch_task(
             task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
         )
-        if started.status == Status.SKIPPED and not _active(upstream).exists():
+        if started.status == Status.SKIPPED and not active_executions(upstream).exists():
             execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
             return
-
-
-def _active(task):
-    return TaskExecution.objects.filter(task=task, status__in=(Status.PENDING, Status.RUNNING))
 
 
 def release_waiting(finished):
@@ -58,7 +55,7 @@ def _release_queued(task):
 
     with transaction.atomic():
         TaskDefinition.objects.select_for_update().get(pk=task.pk)
-        if _active(task).filter(wait_reason="").exists():
+        if active_executions(task).filter(wait_reason="").exists():
             return
         nxt = _waiting(task).exclude(wait_reason__startswith=UPSTREAM_PREFIX).order_by("created_at").first()
         if nxt is None:
@@ -69,7 +66,6 @@ def _release_queued(task):
 
 def _release_upstream_wait(waiting, finished):
     from .dispatch import enqueue
-    from .policies import missing_upstreams
 
     if finished.status != Status.SUCCESS and finished.task.task_id in waiting.wait_reason:
         if finished.status == Status.FAILED and finished.retries.exists():
