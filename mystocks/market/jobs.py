@@ -6,18 +6,20 @@ Every job returns a summary: rows fetched / inserted / updated / skipped and the
 """
 from tasks_app.registry import Param, job
 
+from .models import Adjust, FlowType, Period, StatementType
+
 SOURCES = ("akshare", "baostock")
-REPORT_TYPES = ("balance_sheet", "income_statement", "cash_flow")
+REPORT_TYPES = tuple(StatementType.values)
+PERIODS = tuple(Period.values)
+FLOW_TYPES = tuple(FlowType.values)
+ADJUSTS = tuple(Adjust.values)
+# Spelled out rather than imported: the indicator and strategy modules load pandas, and this
+# module is imported by every web process at start-up. A test keeps the two in step.
 INDICATORS = ("MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV")
-PERIODS = ("daily", "weekly")
 STRATEGIES = (
     "ma_crossover", "macd_divergence", "kdj_overbought",
     "turtle_trade", "volume_breakout", "platform_breakout",
 )
-FLOW_TYPES = ("stock", "sector", "concept")
-
-
-ADJUSTS = ("none", "hfq")
 
 
 def _finish_baostock():
