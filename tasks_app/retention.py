@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from . import stats
+from . import audit, stats
 from .models import FINISHED_STATUSES, AuditLog, TaskExecution
 
 logger = logging.getLogger(__name__)
@@ -31,10 +31,11 @@ def old_executions(*, days):
     )
 
 
-def delete_old_executions(*, days, batch_size=5000):
+def delete_old_executions(*, days, batch_size=5000, actor=None, interface="system"):
     """Roll up, then delete finished executions older than ``days`` days; returns how many were deleted.
 
     Statistics stay the same: every deleted day is rolled up (``stats.roll_up_executions``) first.
+    The cleanup is recorded in the audit log with who asked for it, from which interface.
     """
     first_kept = cutoff_day(days)
     stats.roll_up_executions(before=first_kept)
@@ -45,6 +46,8 @@ def delete_old_executions(*, days, batch_size=5000):
             count, _ = old_executions(days=days).filter(pk__gte=low, pk__lt=high).only("id").delete()
         deleted += count
     logger.info("retention: deleted %d executions created before %s", deleted, first_kept)
+    audit.record(action="cleanup", target_type="execution", actor=actor, interface=interface,
+                 changes={"days": days, "deleted": deleted})
     return deleted
 
 
@@ -57,13 +60,15 @@ def trim_old_logs(*, days, batch_size=5000):
     return trimmed
 
 
-def delete_old_audit(*, days, batch_size=5000):
-    """Delete audit entries older than ``days`` days; returns how many were deleted."""
+def delete_old_audit(*, days, batch_size=5000, actor=None, interface="system"):
+    """Delete audit entries older than ``days`` days, then record that cleanup; returns how many."""
     rows = AuditLog.objects.filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
     deleted = 0
     for low, high in _pk_ranges(rows, batch_size):
         count, _ = rows.filter(pk__gte=low, pk__lt=high).delete()
         deleted += count
+    audit.record(action="cleanup", target_type="audit", actor=actor, interface=interface,
+                 changes={"days": days, "deleted": deleted})
     return deleted
 
 

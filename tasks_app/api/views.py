@@ -12,10 +12,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, stats
+from .. import catalogue, config_io, control, retention, stats
 from ..dispatch import run_task_now
 from ..models import TaskDefinition, Trigger
-from . import examples, housekeeping
+from . import examples
 from .base import ApiViewMixin, bool_param, int_param
 from .filters import TaskFilter
 from .pagination import TaskPagination
@@ -227,7 +227,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     def cleanup_audit(self, request):
         source = request.query_params if "days" in request.query_params else _mapping(request.data or {})
         days = int_param(source, "days", default=90, minimum=1, maximum=3650)
-        deleted = housekeeping.delete_old_audit_logs(days=days, actor=request.user)
+        deleted = retention.delete_old_audit(days=days, actor=request.user, interface="api")
         return Response({"success": True, "message": f"deleted {deleted} audit entries older than {days} days",
                          "deleted": deleted, "days": days})
 

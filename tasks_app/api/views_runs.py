@@ -7,11 +7,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import control
+from .. import control, retention
 from ..groups import start_group_run
 from ..models import ACTIVE_STATUSES, AuditLog, GroupRun, TaskExecution, TaskGroup
 from ..registry import all_jobs
-from . import housekeeping
 from .base import ApiViewMixin, int_param
 from .filters import AuditLogFilter, ExecutionFilter, GroupRunFilter
 from .pagination import CappedCountPagination, TaskPagination
@@ -61,7 +60,7 @@ class ExecutionViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     @action(detail=False, methods=["delete"], filterset_class=None, pagination_class=None)
     def cleanup(self, request):
         days = int_param(request.query_params, "days", default=None, minimum=1, maximum=3650)
-        deleted = housekeeping.delete_old_executions(days=days, actor=request.user)
+        deleted = retention.delete_old_executions(days=days, actor=request.user, interface="api")
         return Response({"success": True, "message": f"deleted {deleted} executions older than {days} days",
                          "deleted": deleted, "days": days})
 

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import audit, config_io, retention
+from .. import config_io, retention
 from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
 from .forms import CleanupForm, ImportForm
 
@@ -96,8 +96,6 @@ def cleanup_apply(request):
     if not form.is_valid():
         return render(request, "pages/cleanup_page.html", {"form": form}, status=400)
     days = form.cleaned_data["days"]
-    deleted = retention.delete_old_executions(days=days)
-    audit.record(action="cleanup", target_type="execution", actor=request.user, interface="ui",
-                 changes={"days": days, "deleted": deleted})
+    deleted = retention.delete_old_executions(days=days, actor=request.user, interface="ui")
     messages.success(request, _("Deleted %(n)d execution(s).") % {"n": deleted})
     return redirect("pages:cleanup_page")

@@ -98,7 +98,9 @@ def test_old_audit_entries_are_deleted():
         AuditLog.objects.create(action="update", target_type="task", target_id="x",
                                 created_at=timezone.now() - datetime.timedelta(days=days))
     assert retention.delete_old_audit(days=365, batch_size=1) == 2
-    assert AuditLog.objects.count() == 1
+    assert AuditLog.objects.exclude(action="cleanup").count() == 1
+    cleanup = AuditLog.objects.get(action="cleanup")
+    assert (cleanup.target_type, cleanup.changes) == ("audit", {"days": 365, "deleted": 2})
 
 
 def test_apply_retention_uses_the_settings(settings):

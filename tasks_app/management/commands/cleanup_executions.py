@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks_app import audit, retention
+from tasks_app import retention
 
 
 class Command(BaseCommand):
@@ -23,13 +23,9 @@ class Command(BaseCommand):
             count = retention.old_executions(days=days).count()
             self.stdout.write(f"would delete {count} executions created before {first_kept} (dry run)")
             return
-        deleted = retention.delete_old_executions(days=days, batch_size=batch_size)
+        deleted = retention.delete_old_executions(days=days, batch_size=batch_size, interface="command")
         self.stdout.write(f"deleted {deleted} executions created before {first_kept}")
-        changes = {"days": days, "executions_deleted": deleted}
         if not executions_only:
-            changes["logs_trimmed"] = retention.trim_old_logs(days=settings.MYSTOCKS_RETENTION_LOG_DAYS)
-            changes["audit_deleted"] = retention.delete_old_audit(days=settings.MYSTOCKS_RETENTION_AUDIT_DAYS)
-            self.stdout.write(
-                f"blanked {changes['logs_trimmed']} logs, deleted {changes['audit_deleted']} audit entries",
-            )
-        audit.record(action="cleanup", target_type="execution", interface="command", changes=changes)
+            trimmed = retention.trim_old_logs(days=settings.MYSTOCKS_RETENTION_LOG_DAYS)
+            purged = retention.delete_old_audit(days=settings.MYSTOCKS_RETENTION_AUDIT_DAYS, interface="command")
+            self.stdout.write(f"blanked {trimmed} logs, deleted {purged} audit entries")
