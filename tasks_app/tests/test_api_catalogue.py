@@ -29,11 +29,6 @@ tasks:
 """
 
 
-@pytest.fixture
-def operator():
-    return token_client(make_user("operator"))
-
-
 def test_import_a_raw_yaml_body(operator):
     response = operator.post("/api/tasks/import", DOCUMENT, content_type="application/x-yaml")
     assert response.status_code == 200, response.json()

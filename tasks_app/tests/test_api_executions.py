@@ -15,16 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def viewer():
-    return token_client(make_user("viewer"))
-
-
-@pytest.fixture
-def operator():
-    return token_client(make_user("operator"))
-
-
-@pytest.fixture
 def runs():
     alpha, beta = make_definition("noop", task_id="alpha"), make_definition("noop", task_id="beta")
     now = timezone.now()

@@ -14,16 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operator():
-    return token_client(make_user("operator"))
-
-
-@pytest.fixture
-def viewer():
-    return token_client(make_user("viewer"))
-
-
-@pytest.fixture
 def group():
     for task_id in ("first", "second"):
         make_definition("noop", task_id=task_id)

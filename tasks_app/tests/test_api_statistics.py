@@ -9,11 +9,6 @@ from tasks_app.testing import make_definition
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def viewer():
-    return token_client(make_user("viewer"))
-
-
 def test_statistics_per_task_and_global(viewer):
     task = make_definition("noop", task_id="counted")
     for status, duration in ((Status.SUCCESS, 1), (Status.SUCCESS, 3), (Status.FAILED, 5)):

@@ -18,21 +18,6 @@ HOURLY = {
 
 
 @pytest.fixture
-def admin():
-    return token_client(make_user(superuser=True))
-
-
-@pytest.fixture
-def operator():
-    return token_client(make_user("operator"))
-
-
-@pytest.fixture
-def viewer():
-    return token_client(make_user("viewer"))
-
-
-@pytest.fixture
 def task():
     return make_definition("sleep", task_id="sleeper", params={"seconds": 1}, tags=["daily", "x"],
                            schedule_type="cron", cron_expression="0 16 * * 1-5")
