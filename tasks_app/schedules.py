@@ -9,7 +9,7 @@ import datetime
 import zoneinfo
 
 from croniter import croniter
-from cron_descriptor import ExpressionDescriptor, FormatException, Options
+from cron_descriptor import ExpressionDescriptor, Options
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -136,7 +136,7 @@ def describe_cron(expression, *, zh=True):
     options.use_24hour_time_format = True
     try:
         text = ExpressionDescriptor(expression, options).get_description()
-    except (FormatException, Exception):  # cron-descriptor raises bare Exceptions on odd input
+    except Exception:  # cron-descriptor raises bare Exceptions on odd input; show the expression
         return expression
     if zh:
         for en, cn in _WEEKDAYS_ZH.items():
