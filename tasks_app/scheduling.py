@@ -164,6 +164,9 @@ class SlotScheduler(DatabaseScheduler):
 
     def setup_schedule(self):
         ensure_builtin_schedules()
+        # django-celery-beat takes its first change marker only after the initial read, so an edit
+        # committed during that read went unseen until its 5-minute full sync. Take it before.
+        self._last_timestamp = PeriodicTasks.last_change() or EPOCH
         super().setup_schedule()
 
     def tick(self, *args, **kwargs):

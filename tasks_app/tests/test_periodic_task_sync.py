@@ -66,3 +66,27 @@ def test_invalid_definitions_are_refused_before_saving():
         make_definition("noop", schedule_type="cron", cron_expression="every day")
     assert "cron_expression" in exc.value.message_dict
     assert not PeriodicTask.objects.filter(name__startswith="mystocks:task:test_noop").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # beat commits and recycles connections as it reads
+def test_an_edit_saved_while_beat_reads_its_schedule_is_not_missed():
+    from mystocks.celery import app
+    from tasks_app.scheduling import SlotScheduler
+
+    task = make_definition("noop", schedule_type="interval", interval_seconds=3600)
+
+    class EditDuringInitialRead(SlotScheduler):
+        edited = False
+
+        def all_as_schedule(self):
+            schedule = super().all_as_schedule()
+            if not self.edited:  # the edit commits just after beat's first read
+                self.edited = True
+                task.interval_seconds = 1
+                catalogue.save_task_definition(task)
+            return schedule
+
+    scheduler = EditDuringInitialRead(app=app, lazy=True)
+    scheduler.setup_schedule()
+    entry = scheduler.schedule[_periodic(task).name]
+    assert entry.schedule.run_every == datetime.timedelta(seconds=1)
