@@ -105,8 +105,9 @@ def flush(execution, ctx, capture):
 def run_execution(execution_id, *, worker_host=None, worker_pid=None):
     """Run one pending execution to its end in this process and record the outcome."""
     close_old_connections()
-    execution = TaskExecution.objects.select_related("task").filter(pk=execution_id).first()
-    if execution is None:
+    try:
+        execution = TaskExecution.objects.select_related("task").get(pk=execution_id)
+    except TaskExecution.DoesNotExist:
         logger.warning("execution %s no longer exists", execution_id)
         return None
     if not execution.mark_running(worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid()):
