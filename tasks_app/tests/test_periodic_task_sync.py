@@ -5,7 +5,9 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
+from mystocks.celery import app
 from tasks_app import catalogue
+from tasks_app.scheduling import SlotScheduler
 from tasks_app.testing import make_definition
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +72,6 @@ def test_invalid_definitions_are_refused_before_saving():
 
 @pytest.mark.django_db(transaction=True)  # beat commits and recycles connections as it reads
 def test_an_edit_saved_while_beat_reads_its_schedule_is_not_missed():
-    from mystocks.celery import app
-    from tasks_app.scheduling import SlotScheduler
-
     task = make_definition("noop", schedule_type="interval", interval_seconds=3600)
 
     class EditDuringInitialRead(SlotScheduler):
