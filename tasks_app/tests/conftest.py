@@ -1,7 +1,21 @@
-"""API clients authenticated with a token, one per role (the page tests import their own session users)."""
+"""Users in the roles the data migration creates, and clients logged in as them.
+
+API tests use the token clients (``admin``, ``operator``, ``viewer``); page tests use the session
+clients (``operator_client``, ``viewer_client``, and pytest-django's superuser ``admin_client``).
+"""
 import pytest
 
 from tasks_app.api.testing import make_user, token_client
+
+
+@pytest.fixture
+def operator_user():
+    return make_user("operator")
+
+
+@pytest.fixture
+def viewer_user():
+    return make_user("viewer")
 
 
 @pytest.fixture
@@ -10,10 +24,30 @@ def admin():
 
 
 @pytest.fixture
-def operator():
-    return token_client(make_user("operator"))
+def operator(operator_user):
+    return token_client(operator_user)
 
 
 @pytest.fixture
-def viewer():
-    return token_client(make_user("viewer"))
+def viewer(viewer_user):
+    return token_client(viewer_user)
+
+
+@pytest.fixture
+def operator_client(client, operator_user):
+    client.force_login(operator_user)
+    return client
+
+
+@pytest.fixture
+def viewer_client(client, viewer_user):
+    client.force_login(viewer_user)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -5,8 +5,6 @@ from django.urls import reverse
 from tasks_app.models import AuditLog, Status, TaskExecution
 from tasks_app.testing import make_definition
 
-from .pages_fixtures import _empty_cache, operator, operator_client, viewer, viewer_client  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 
@@ -67,17 +65,14 @@ def test_a_viewer_gets_403_on_forms_stop_import_and_cleanup(viewer_client, task,
     assert TaskExecution.objects.filter(pk=execution.pk).exists()
 
 
-def test_replacing_on_import_needs_the_delete_permission(client, django_user_model, task):
+def test_replacing_on_import_needs_the_delete_permission(operator_client, task):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from .pages_fixtures import make_user
-
-    editor = make_user(django_user_model, "editor", ["add_taskdefinition", "change_taskdefinition"])
-    client.force_login(editor)
+    # The operator role may add and change task definitions but not delete them.
     empty = SimpleUploadedFile("empty.yaml", b"tasks: []\n")
-    assert client.post(reverse("pages:import_page"), {"file": empty, "replace": "on"}).status_code == 403
+    assert operator_client.post(reverse("pages:import_page"), {"file": empty, "replace": "on"}).status_code == 403
     empty.seek(0)
-    assert client.post(reverse("pages:import_page"), {"file": empty}).status_code == 200
+    assert operator_client.post(reverse("pages:import_page"), {"file": empty}).status_code == 200
 
 
 def test_actions_are_post_only(operator_client, task):
@@ -85,7 +80,7 @@ def test_actions_are_post_only(operator_client, task):
     assert not TaskExecution.objects.filter(task=task).exists()
 
 
-def test_an_operator_pauses_and_resumes_from_the_page_and_it_is_audited_as_ui(operator_client, operator, task):
+def test_an_operator_pauses_and_resumes_from_the_page_and_it_is_audited_as_ui(operator_client, operator_user, task):
     operator_client.post(reverse("pages:task_pause", args=[task.task_id]))
     task.refresh_from_db()
     assert task.paused
@@ -94,14 +89,14 @@ def test_an_operator_pauses_and_resumes_from_the_page_and_it_is_audited_as_ui(op
     assert not task.paused
     entries = AuditLog.objects.filter(target_id=task.task_id, action__in=["pause", "resume"])
     assert {(e.action, e.interface, e.actor_id) for e in entries} == {
-        ("pause", "ui", operator.pk), ("resume", "ui", operator.pk)}
+        ("pause", "ui", operator_user.pk), ("resume", "ui", operator_user.pk)}
 
 
-def test_the_csrf_token_is_required_on_actions(operator, task):
+def test_the_csrf_token_is_required_on_actions(operator_user, task):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    strict.force_login(operator)
+    strict.force_login(operator_user)
     assert strict.post(reverse("pages:task_pause", args=[task.task_id])).status_code == 403
     task.refresh_from_db()
     assert not task.paused

@@ -9,8 +9,6 @@ from tasks_app import catalogue
 from tasks_app.models import AuditLog, Status, TaskDefinition, TaskExecution, TaskGroup, TradingDay, CalendarCoverage
 from tasks_app.testing import make_definition
 
-from .pages_fixtures import _empty_cache, operator, operator_client, viewer, viewer_client  # noqa: F401
-
 pytestmark = pytest.mark.django_db
 
 
@@ -154,14 +152,14 @@ def test_the_task_detail_shows_statistics_next_runs_relations_and_audit(operator
     assert [t.task_id for t in down["downstreams"]] == ["detail_t"]
 
 
-def test_creating_a_cron_task_through_the_form(operator_client, operator):
+def test_creating_a_cron_task_through_the_form(operator_client, operator_user):
     response = operator_client.post(reverse("pages:task_create"), _form_data())
     assert response.status_code == 302
     task = TaskDefinition.objects.get(task_id="close_sync")
     assert response["Location"] == reverse("pages:task_detail", args=["close_sync"])
     assert (task.job, task.params, task.tags, task.cron_expression) == (
         "sleep", {"seconds": 2.5}, ["daily", "close"], "0 16 * * 1-5")
-    assert task.created_by == operator
+    assert task.created_by == operator_user
     assert AuditLog.objects.get(target_id="close_sync", action="create").interface == "ui"
 
 
@@ -269,12 +267,12 @@ def test_running_a_disabled_task_says_why(operator_client):
     assert not TaskExecution.objects.exists()
 
 
-def test_deleting_a_task_someone_depends_on_is_refused_with_the_reason(operator_client):
+def test_deleting_a_task_someone_depends_on_is_refused_with_the_reason(admin_client):  # deleting is an admin's right
     make_definition("noop", task_id="base_t")
     make_definition("noop", task_id="child_t", dependencies=["base_t"])
-    response = operator_client.post(reverse("pages:task_delete", args=["base_t"]), follow=True)
+    response = admin_client.post(reverse("pages:task_delete", args=["base_t"]), follow=True)
     assert "child_t depend on base_t" in response.content.decode()
-    operator_client.post(reverse("pages:task_delete", args=["child_t"]))
+    admin_client.post(reverse("pages:task_delete", args=["child_t"]))
     assert list(TaskDefinition.objects.values_list("task_id", flat=True)) == ["base_t"]
 
 
@@ -360,13 +358,13 @@ def test_export_downloads_the_yaml(viewer_client):
     assert "task_id: exported_t" in response.content.decode()
 
 
-def test_cleanup_counts_then_deletes_old_executions(operator_client):
+def test_cleanup_counts_then_deletes_old_executions(admin_client):  # deleting is an admin's right
     task = make_definition("noop", task_id="old_t")
     old = [_finished(task, Status.SUCCESS, ago=60 * 24 * 40) for _ in range(3)]
     recent = _finished(task, Status.SUCCESS)
-    response = operator_client.get(reverse("pages:cleanup_page"), {"days": 30})
+    response = admin_client.get(reverse("pages:cleanup_page"), {"days": 30})
     assert response.context["count"] == 3 and 'data-count="3"' in response.content.decode()
-    operator_client.post(reverse("pages:cleanup_apply"), {"days": 30})
+    admin_client.post(reverse("pages:cleanup_apply"), {"days": 30})
     assert list(TaskExecution.objects.values_list("pk", flat=True)) == [recent.pk]
     assert not TaskExecution.objects.filter(pk__in=[e.pk for e in old]).exists()
 

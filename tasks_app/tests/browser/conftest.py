@@ -44,7 +44,8 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def operator_user(django_user_model):
+def ops_user(django_user_model):
+    """A user holding every tasks_app permission, whom ``log_in`` signs in through the form."""
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user(username="ops", password=PASSWORD)
@@ -64,11 +65,3 @@ def log_in(page, username="ops", password=PASSWORD):
 def screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
-    from django.core.cache import cache
-
-    cache.clear()

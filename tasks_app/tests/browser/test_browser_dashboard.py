@@ -14,7 +14,7 @@ def _card(page, name):
     return page.inner_text(f'[data-stat="{name}"] .stat-value').strip()
 
 
-def test_login_dashboard_figures_live_refresh_and_language_switch(page, operator_user):
+def test_login_dashboard_figures_live_refresh_and_language_switch(page, ops_user):
     task = make_definition("noop", task_id="browser_dash", task_name="看板任务", schedule_type="cron",
                            cron_expression="0 16 * * 1-5")
     now = timezone.now()

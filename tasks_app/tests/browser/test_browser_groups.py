@@ -10,7 +10,7 @@ from .conftest import log_in, screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_run_a_sequential_group_and_see_its_timeline(page, operator_user, start_worker):
+def test_run_a_sequential_group_and_see_its_timeline(page, ops_user, start_worker):
     make_definition("sleep", task_id="grp_first", params={"seconds": 1.5})
     make_definition("sleep", task_id="grp_second", params={"seconds": 1.5})
     catalogue.save_group(TaskGroup(group_id="browser_group", group_name="收盘流水线"), ["grp_first", "grp_second"])

@@ -29,7 +29,7 @@ task_groups:
 """
 
 
-def test_import_with_preview_then_apply_then_export(page, operator_user, tmp_path):
+def test_import_with_preview_then_apply_then_export(page, ops_user, tmp_path):
     upload = tmp_path / "catalogue.yaml"
     upload.write_text(CATALOGUE, encoding="utf-8")
     log_in(page)

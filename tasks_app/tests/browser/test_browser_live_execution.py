@@ -13,7 +13,7 @@ def _progress_text(page):
     return page.inner_text("#execution-live .progress-text") if page.is_visible("#execution-live .progress") else ""
 
 
-def test_run_a_sleep_task_and_watch_progress_and_log_until_it_succeeds(page, operator_user, start_worker):
+def test_run_a_sleep_task_and_watch_progress_and_log_until_it_succeeds(page, ops_user, start_worker):
     make_definition("sleep", task_id="browser_sleep", task_name="睡一会", params={"seconds": 5})
     start_worker()
     log_in(page)
@@ -46,7 +46,7 @@ def test_run_a_sleep_task_and_watch_progress_and_log_until_it_succeeds(page, ope
     screenshot(page, "task_list_history")
 
 
-def test_stop_a_running_task_and_see_it_cancelled(page, operator_user, start_worker):
+def test_stop_a_running_task_and_see_it_cancelled(page, ops_user, start_worker):
     make_definition("sleep", task_id="browser_stop", task_name="会被停止", params={"seconds": 60})
     start_worker()
     log_in(page)

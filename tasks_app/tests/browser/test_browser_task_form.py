@@ -8,7 +8,7 @@ from .conftest import log_in, screenshot
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_create_a_cron_task_with_the_schedule_builder(page, operator_user):
+def test_create_a_cron_task_with_the_schedule_builder(page, ops_user):
     log_in(page)
     page.goto(page.base_url + "/tasks/new/")
     page.fill("#id_task_id", "close_sync_browser")
