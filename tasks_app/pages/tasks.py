@@ -198,7 +198,8 @@ def task_resume(request, task_id):
 def task_toggle_enabled(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     catalogue.set_enabled([task], not task.enabled, actor=request.user, interface="ui")
-    messages.success(request, (_("Enabled %(task)s.") if not task.enabled else _("Disabled %(task)s.")) % {
+    # set_enabled updated ``task`` in place: it now holds the new state.
+    messages.success(request, (_("Enabled %(task)s.") if task.enabled else _("Disabled %(task)s.")) % {
         "task": task.task_id})
     return _back(request, task)
 

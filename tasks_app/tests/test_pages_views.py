@@ -387,3 +387,13 @@ def test_groups_list_detail_and_run_timeline(operator_client):
                                      finished_at=start + datetime.timedelta(seconds=offset + 5), duration=5)
     bars = operator_client.get(reverse("pages:group_run_detail", args=[run.pk])).context["bars"]
     assert [(b["left"], b["width"]) for b in bars] == [(0.0, 50.0), (50.0, 50.0)]
+
+
+def test_toggling_a_task_says_what_it_did(operator_client):
+    make_definition("noop", task_id="toggle_t", enabled=False)
+    response = operator_client.post(reverse("pages:task_toggle_enabled", args=["toggle_t"]), follow=True)
+    assert TaskDefinition.objects.get(task_id="toggle_t").enabled
+    assert "已启用 toggle_t" in response.content.decode()
+    response = operator_client.post(reverse("pages:task_toggle_enabled", args=["toggle_t"]), follow=True)
+    assert not TaskDefinition.objects.get(task_id="toggle_t").enabled
+    assert "已停用 toggle_t" in response.content.decode()
