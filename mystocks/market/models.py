@@ -289,3 +289,67 @@ class BacktestTrade(models.Model):
     class Meta:
         ordering = ["run", "seq"]
         constraints = [models.UniqueConstraint(fields=["run", "seq"], name="market_trade_natural_key")]
+
+
+class AdjustFactor(models.Model):
+    """A stock's cumulative adjustment factors from an ex-rights date (``date``) until its next one.
+
+    ``back_factor`` is the cumulative back-adjustment (hfq) factor: 1.0 before the first ex-rights event,
+    multiplied at every event. hfq price = raw × back_factor(date); qfq price = raw × back_factor(date) /
+    back_factor(latest). Deriving qfq from the stored raw bars and these rows on read means a new ex-date
+    re-bases the whole history without re-downloading it. ``fore_factor`` is the provider's own qfq factor
+    (as of the day it was fetched), kept for cross-checks only.
+    """
+
+    code = models.CharField(max_length=8)
+    date = models.DateField(help_text="ex-rights date from which the factor applies")
+    back_factor = models.FloatField()
+    fore_factor = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=16, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "date"], name="market_factor_natural_key")]
+
+    def __str__(self):
+        return f"{self.code} {self.date} {self.back_factor}"
+
+
+class CorporateAction(models.Model):
+    """An ex-rights / ex-dividend event, per share held before it (10送10 = bonus_ratio 1.0).
+
+    ``cash_dividend`` is yuan per share before tax; ``bonus_ratio`` shares received per share (送股 + 转增);
+    ``rights_ratio`` rights shares offered per share at ``rights_price`` yuan.
+    """
+
+    code = models.CharField(max_length=8)
+    ex_date = models.DateField()
+    cash_dividend = models.FloatField(default=0)
+    bonus_ratio = models.FloatField(default=0)
+    rights_ratio = models.FloatField(default=0)
+    rights_price = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "ex_date"], name="market_action_natural_key")]
+
+    def __str__(self):
+        return f"{self.code} {self.ex_date}"
+
+
+class StockStatusPeriod(models.Model):
+    """A period in which a stock traded under special treatment (ST / *ST), from ``start`` to ``end``
+    inclusive (``end`` null = still in force). Limit prices depend on it, by date."""
+
+    code = models.CharField(max_length=8)
+    status = models.CharField(max_length=4, choices=[("ST", "ST"), ("*ST", "*ST")])
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "start"], name="market_st_natural_key")]
+        ordering = ["code", "start"]
+
+    def __str__(self):
+        return f"{self.code} {self.status} {self.start}…{self.end or ''}"
