@@ -1,4 +1,8 @@
-"""The signal and backtest jobs: bars → strategies → stored signals, or → a simulated portfolio."""
+"""The signal and backtest jobs: bars → strategies → stored signals, or → a simulated portfolio.
+
+Strategies see prices adjusted as asked (qfq by default), so an ex-rights day is no false drop;
+the portfolio trades at the real prices, with the stock's corporate actions credited (``backtest``).
+"""
 import datetime
 import hashlib
 import json
@@ -6,17 +10,21 @@ import json
 import numpy as np
 from django.db import transaction
 
-from . import backtest, storage, strategies
-from .compute import load_bars
+from . import adjust as adjusting
+from . import backtest, rules, storage, strategies
+from .adjust import load_bars
 from .indicators import Panel
-from .models import BacktestRun, BacktestTrade, StrategySignal
+from .models import BacktestRun, BacktestTrade, CorporateAction, Stock, StockStatusPeriod, StrategySignal
 from .runs import latest_complete_trading_day
 
 WARMUP_DAYS = 400  # MA60 / 60-bar platforms and EMA warm-up before the first day that matters
 
 
-def to_grid(bars, buy, sell, panel):
-    """Date-aligned codes × dates arrays from right-aligned panel signals (a missing bar is NaN)."""
+def to_grid(bars, buy, sell, panel, *, list_dates=None):
+    """Date-aligned codes × dates arrays from right-aligned panel signals (a missing bar is NaN).
+
+    ``bars`` are the prices traded at; ``list_dates`` ({code: date}) numbers each stock's trading
+    days from its listing when its first bar is its listing day."""
     dates = sorted(set(bars["date"]))
     index = {d: i for i, d in enumerate(dates)}
     rows = np.repeat(np.arange(len(panel.codes)), panel.counts)
@@ -33,22 +41,57 @@ def to_grid(bars, buy, sell, panel):
         open=place(bars["open"].to_numpy()), close=place(bars["close"].to_numpy()),
         pre_close=place(bars["pre_close"].fillna(bars.groupby("code")["close"].shift()).to_numpy()),
         buy=place(panel.gather(buy), fill=False), sell=place(panel.gather(sell), fill=False),
+        listing_day=place(_listing_days(bars, list_dates or {}), fill=0.0),
+        list_dates=[(list_dates or {}).get(str(c)) for c in panel.codes],
     )
 
 
-def strategy_grid(name, *, start, end, codes=None):
+def _listing_days(bars, list_dates):
+    """1-based trading day since listing for stocks whose first bar is their listing day, else 0."""
+    number = bars.groupby("code").cumcount().to_numpy() + 1
+    first = bars.groupby("code")["date"].transform("first")
+    listed = bars["code"].map(list_dates)
+    return np.where((first == listed).to_numpy(), number, 0).astype(float)
+
+
+def strategy_grid(name, *, start, end, codes=None, adjust=adjusting.QFQ):
+    """Signals of ``name`` on ``adjust``-ed prices, on a grid of the real prices."""
     since = start - datetime.timedelta(days=WARMUP_DAYS)
-    bars = load_bars(since=since, until=end, codes=codes or None)
-    if bars.empty:
+    raw = load_bars(adjust=adjusting.NONE, since=since, until=end, codes=codes or None)
+    if raw.empty:
         raise ValueError(f"no daily bars between {since} and {end}: run sync_daily_stock_data "
                          "(or load_sample_market) first")
-    panel = Panel(bars)
+    panel = Panel(adjusting.adjust_bars(raw, adjust=adjust))
     buy, sell = strategies.signals(name, panel)
-    return to_grid(bars, buy, sell, panel)
+    list_dates = dict(Stock.objects.filter(code__in=[str(c) for c in panel.codes], list_date__isnull=False)
+                      .values_list("code", "list_date"))
+    return to_grid(raw, buy, sell, panel, list_dates=list_dates)
 
 
-def calculate_signals(ctx, *, strategy_names, trade_date):
-    """Store the buy/sell signals of each strategy on ``trade_date`` (default: the latest trading day)."""
+def with_market_facts(grid):
+    """``grid`` with each stock's ST days and the corporate actions inside its dates."""
+    index = {code: i for i, code in enumerate(grid.codes)}
+    dates = np.array(grid.dates, dtype="datetime64[D]")
+    st = np.zeros((len(grid.codes), len(grid.dates)), dtype=bool)
+    for code, start, end in StockStatusPeriod.objects.filter(code__in=grid.codes).values_list("code", "start", "end"):
+        first = np.searchsorted(dates, np.datetime64(start, "D"), side="left")
+        last = len(dates) if end is None else np.searchsorted(dates, np.datetime64(end, "D"), side="right")
+        st[index[code], first:last] = True
+    actions = {}
+    for row in CorporateAction.objects.filter(code__in=grid.codes, ex_date__gte=grid.dates[0],
+                                              ex_date__lte=grid.dates[-1]).values():
+        t = int(np.searchsorted(dates, np.datetime64(row["ex_date"], "D"), side="left"))
+        actions[(index[row["code"]], t)] = backtest.Action(
+            cash_dividend=row["cash_dividend"], bonus_ratio=row["bonus_ratio"],
+            rights_ratio=row["rights_ratio"], rights_price=row["rights_price"])
+    grid.st, grid.actions = st, actions
+    return grid
+
+
+def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):
+    """Store the buy/sell signals of each strategy on ``trade_date`` (default: the latest trading day),
+    computed on ``adjust``-ed prices; a signal's ``close`` is the real close."""
+    adjusting.check_mode(adjust)
     if not strategy_names:
         raise ValueError(f"strategies is empty: choose from {', '.join(strategies.STRATEGIES)}")
     day = datetime.date.fromisoformat(trade_date) if trade_date else latest_complete_trading_day()
@@ -57,7 +100,7 @@ def calculate_signals(ctx, *, strategy_names, trade_date):
     for step, name in enumerate(strategy_names):
         ctx.check_cancelled()
         ctx.progress(step, len(strategy_names), name)
-        grid = strategy_grid(name, start=day, end=day)
+        grid = strategy_grid(name, start=day, end=day, adjust=adjust)
         if grid.dates[-1] != day:
             raise ValueError(f"no bars on {day} (latest stored: {grid.dates[-1]}): nothing to signal")
         rows = _signal_rows(name, grid, day)
@@ -85,8 +128,10 @@ def run_key(params):
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:64]
 
 
-def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, symbols, max_positions=10):
+def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, symbols, max_positions=10,
+                 adjust=adjusting.QFQ):
     """Backtest ``strategy_id`` between the dates; store the run with its equity curve and trades."""
+    adjusting.check_mode(adjust)
     if not strategy_id:
         raise ValueError(f"strategy_id is required: one of {', '.join(strategies.STRATEGIES)}")
     if strategy_id not in strategies.STRATEGIES:
@@ -97,16 +142,20 @@ def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, sym
     start = datetime.date.fromisoformat(start_date) if start_date else end - datetime.timedelta(days=365)
     if start > end:
         raise ValueError(f"start_date {start} is after end_date {end}")
-    grid = _clip(strategy_grid(strategy_id, start=start, end=end, codes=symbols), start)
-    ctx.log.info("backtest %s on %d stocks × %d days", strategy_id, len(grid.codes), len(grid.dates))
+    if start < rules.first_tabulated_day():
+        raise ValueError(f"start_date {start} is before {rules.first_tabulated_day()}, where the fee rules start")
+    grid = _clip(strategy_grid(strategy_id, start=start, end=end, codes=symbols, adjust=adjust), start)
+    grid = with_market_facts(grid)
+    ctx.log.info("backtest %s on %d stocks × %d days (%s signals)", strategy_id, len(grid.codes), len(grid.dates), adjust)
     result = backtest.simulate(grid, capital=initial_capital, max_positions=max_positions,
                                on_day=lambda done, total, day: _on_day(ctx, done, total, day))
     figures = backtest.metrics(result, initial_capital)
     params = {"strategy_id": strategy_id, "start": start, "end": end, "capital": initial_capital,
-              "symbols": sorted(symbols), "max_positions": max_positions}
+              "symbols": sorted(symbols), "max_positions": max_positions, "adjust": adjust}
     run = _store_run(ctx, params, result, figures)
     return {"backtest_id": run.pk, "strategy_id": strategy_id, "start_date": start.isoformat(),
-            "end_date": end.isoformat(), "days": len(grid.dates), "stocks": len(grid.codes), **figures}
+            "end_date": end.isoformat(), "adjust": adjust, "days": len(grid.dates), "stocks": len(grid.codes),
+            **figures}
 
 
 def _on_day(ctx, done, total, day):
@@ -119,10 +168,7 @@ def _clip(grid, start):
     first = next((i for i, d in enumerate(grid.dates) if d >= start), None)
     if first is None:
         raise ValueError(f"no bars on or after {start}")
-    return backtest.Grid(
-        dates=grid.dates[first:], codes=grid.codes,
-        **{k: getattr(grid, k)[:, first:] for k in ("open", "close", "pre_close", "buy", "sell")},
-    )
+    return grid.clipped(first)
 
 
 @transaction.atomic

@@ -1,42 +1,22 @@
-"""The indicator job: load bars with warm-up history, compute for all stocks at once, store new rows."""
+"""The indicator job: load bars with warm-up history, compute for all stocks at once, store new rows.
+
+Prices are adjusted on read (``adjust``; qfq by default). A stock whose adjustment factors or whose
+adjustment changed since its rows were stored (``IndicatorBasis``) is recomputed from its first bar:
+a new ex-date re-bases its whole qfq history. The others continue from their last stored bar.
+"""
 import datetime
 
 import pandas as pd
-from django.db import connection
 from django.db.models import Max
 
+from . import adjust as adjusting
 from . import indicators, storage
-from .models import Adjust, DailyBar, IndicatorValue
+from .adjust import load_bars  # noqa: F401  (the bars-loading entry point other modules import from here)
+from .models import IndicatorBasis, IndicatorValue
 
 # Calendar days of history loaded before the first new bar. EMA/SMA depend on where the recursion
 # starts; ~250 daily bars (~120 weekly) of warm-up bring them within rounding of a full-history run.
 WARMUP_DAYS = {"daily": 400, "weekly": 900}
-
-
-def load_bars(*, adjust=Adjust.NONE, since=None, until=None, codes=None):
-    """Bars sorted by (code, date) as a frame: code, date, open, high, low, close, volume, pre_close."""
-    table = DailyBar._meta.db_table
-    sql = [f"SELECT code, date, open, high, low, close, volume, pre_close FROM {table} WHERE adjust = %s"]
-    args = [adjust]
-    if since:
-        sql.append("AND date >= %s")
-        args.append(since)
-    if until:
-        sql.append("AND date <= %s")
-        args.append(until)
-    if codes:
-        sql.append(f"AND code IN ({', '.join(['%s'] * len(codes))})")
-        args.extend(codes)
-    sql.append("ORDER BY code, date")
-    with connection.cursor() as cursor:
-        cursor.execute(" ".join(sql), args)
-        rows = cursor.fetchall()
-    frame = pd.DataFrame(rows, columns=["code", "date", "open", "high", "low", "close", "volume", "pre_close"])
-    if not frame.empty and isinstance(frame["date"].iloc[0], str):  # SQLite hands dates back as text
-        frame["date"] = pd.to_datetime(frame["date"]).dt.date
-    frame[["open", "high", "low", "close", "volume", "pre_close"]] = frame[
-        ["open", "high", "low", "close", "volume", "pre_close"]].astype(float)
-    return frame
 
 
 def last_computed(period, codes=None):
@@ -46,8 +26,9 @@ def last_computed(period, codes=None):
     return dict(rows.values("code").annotate(last=Max("date")).values_list("code", "last"))
 
 
-def calculate(ctx, *, indicators_wanted, periods, symbols, full_recompute, adjust=Adjust.NONE):
+def calculate(ctx, *, indicators_wanted, periods, symbols, full_recompute, adjust=adjusting.QFQ):
     """Compute and store ``indicators_wanted`` for ``periods``; returns the summary dict."""
+    adjusting.check_mode(adjust)
     unknown = [name for name in indicators_wanted if name not in indicators.INDICATOR_COLUMNS]
     if unknown or not indicators_wanted:
         raise ValueError(f"indicators must be some of {', '.join(indicators.INDICATOR_COLUMNS)}; got {unknown or 'none'}")
@@ -66,12 +47,14 @@ def calculate(ctx, *, indicators_wanted, periods, symbols, full_recompute, adjus
 
 
 def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
+    # Digests before bars: a factor stored in between makes the next run recompute again, never less.
+    digests = adjusting.factor_digests(codes=symbols or None) if adjust != adjusting.NONE else {}
     last = {} if full_recompute else last_computed(period, symbols)
-    since = None
-    if last:
-        since = min(last.values()) - datetime.timedelta(days=WARMUP_DAYS[period])
-    bars = load_bars(adjust=adjust, since=since, codes=symbols or None)
-    ctx.log.info("%s: %d bars of %d stocks loaded (since %s)", period, len(bars), bars["code"].nunique(), since or "the start")
+    stale = stale_codes(last, period=period, adjust=adjust, digests=digests)
+    last = {code: day for code, day in last.items() if code not in stale}
+    bars, since = _load(last, stale, symbols, period, adjust)
+    ctx.log.info("%s: %d bars of %d stocks loaded (since %s; %d recomputed from their first bar)",
+                 period, len(bars), bars["code"].nunique(), since or "the start", len(stale))
     if bars.empty:
         return storage.UpsertCounts(), 0
     if period == "weekly":
@@ -81,7 +64,37 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
         values = _continue_obv(values, last, period)
     values = _new_rows(values, last, period)
     ctx.log.info("%s: storing %d new rows", period, len(values))
-    return storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"]), len(bars)
+    counts = storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"])
+    record_basis(bars["code"].unique(), period=period, adjust=adjust, digests=digests)
+    return counts, len(bars)
+
+
+def stale_codes(last, *, period, adjust, digests):
+    """Codes with stored rows computed on another adjustment or other factors (or of unknown basis)."""
+    if not last:
+        return set()
+    stored = dict(((code, (adj, digest)) for code, adj, digest in IndicatorBasis.objects.filter(
+        period=period, code__in=list(last)).values_list("code", "adjust", "factor_digest")))
+    return {code for code in last if stored.get(code) != (adjust, digests.get(code, ""))}
+
+
+def record_basis(codes, *, period, adjust, digests):
+    rows = pd.DataFrame({"code": [str(c) for c in codes]})
+    rows = rows.assign(period=period, adjust=adjust, factor_digest=rows["code"].map(digests).fillna(""))
+    storage.upsert(IndicatorBasis, rows, keys=["code", "period"])
+
+
+def _load(last, stale, symbols, period, adjust):
+    """Bars with warm-up for stocks continuing from ``last``, whole histories for the ``stale`` ones."""
+    if not last:
+        return load_bars(adjust=adjust, codes=symbols or None), None
+    since = min(last.values()) - datetime.timedelta(days=WARMUP_DAYS[period])
+    bars = load_bars(adjust=adjust, since=since, codes=symbols or None)
+    if not stale:
+        return bars, since
+    whole = load_bars(adjust=adjust, codes=sorted(stale))
+    bars = pd.concat([bars[~bars["code"].isin(stale)], whole], ignore_index=True)
+    return bars.sort_values(["code", "date"], kind="stable", ignore_index=True), since
 
 
 def _new_rows(values, last, period):

@@ -13,6 +13,10 @@ REPORT_TYPES = tuple(StatementType.values)
 PERIODS = tuple(Period.values)
 FLOW_TYPES = tuple(FlowType.values)
 ADJUSTS = tuple(Adjust.values)
+# How analytics see prices (``adjust.MODES``, spelled out for the same reason as below; a test keeps
+# them in step): derived on read from the unadjusted bars and the adjustment factors.
+PRICE_ADJUSTS = ("qfq", "hfq", "none")
+PRICE_ADJUST_HELP = "qfq = forward-adjusted (default), hfq = back-adjusted, none = unadjusted"
 # Spelled out rather than imported: the indicator and strategy modules load pandas, and this
 # module is imported by every web process at start-up. A test keeps the two in step.
 INDICATORS = ("MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV")
@@ -144,7 +148,7 @@ def sync_trade_calendar(ctx, **params):
     Param("periods", "list", ["daily"], choices=PERIODS),
     Param("symbols", "list", []),
     Param("full_recompute", "bool", False),
-    Param("adjust", "str", "none", choices=ADJUSTS, help="which stored bars to compute on"),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def calculate_technical_indicators(ctx, **params):
     """Technical indicators (TongDaXin conventions) for all stocks, vectorised."""
@@ -157,12 +161,14 @@ def calculate_technical_indicators(ctx, **params):
 @job("calculate_strategy_signals", queue="compute", params=[
     Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
     Param("trade_date", "date"),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def calculate_strategy_signals(ctx, **params):
     """Strategy signals for the latest (or a given) trading day."""
     from .analysis import calculate_signals
 
-    return calculate_signals(ctx, strategy_names=params["strategies"], trade_date=params["trade_date"])
+    return calculate_signals(ctx, strategy_names=params["strategies"], trade_date=params["trade_date"],
+                             adjust=params["adjust"])
 
 
 @job("run_backtest", queue="compute", params=[
@@ -172,6 +178,8 @@ def calculate_strategy_signals(ctx, **params):
     Param("initial_capital", "float", 1_000_000.0),
     Param("symbols", "list", []),
     Param("max_positions", "int", 10),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS,
+          help="prices the strategy sees; fills are always at real prices, with dividends, bonus and rights shares credited"),
 ])
 def run_backtest(ctx, **params):
     """Backtest a strategy over a date range with A-share trading rules (see ``backtest``)."""
@@ -179,7 +187,7 @@ def run_backtest(ctx, **params):
 
     return backtest(ctx, strategy_id=params["strategy_id"], start_date=params["start_date"],
                     end_date=params["end_date"], initial_capital=params["initial_capital"],
-                    symbols=params["symbols"], max_positions=params["max_positions"])
+                    symbols=params["symbols"], max_positions=params["max_positions"], adjust=params["adjust"])
 
 
 @job("cleanup_cache_data", queue="default", params=[

@@ -284,6 +284,7 @@ class BacktestTrade(models.Model):
     amount = models.FloatField()
     commission = models.FloatField()
     stamp_duty = models.FloatField(default=0)
+    transfer_fee = models.FloatField(default=0)
     pnl = models.FloatField(null=True, blank=True, help_text="realised, on sells, after fees")
 
     class Meta:
@@ -353,3 +354,24 @@ class StockStatusPeriod(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.status} {self.start}…{self.end or ''}"
+
+
+class IndicatorBasis(models.Model):
+    """What a stock's stored indicator rows of one period were computed from: the price adjustment
+    (qfq / hfq / none) and a digest of the stock's adjustment factors at the time.
+
+    A new ex-date re-bases the stock's whole qfq history, so an incremental run that finds the
+    digest or the adjustment changed recomputes that stock from its first bar (``compute``).
+    """
+
+    code = models.CharField(max_length=8)
+    period = models.CharField(max_length=8, choices=Period.choices)
+    adjust = models.CharField(max_length=4)
+    factor_digest = models.CharField(max_length=16, blank=True, help_text="empty: no factors stored")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["code", "period"], name="market_indicator_basis_key")]
+
+    def __str__(self):
+        return f"{self.code} {self.period} {self.adjust} {self.factor_digest}"
