@@ -32,16 +32,17 @@ def calculate(ctx, *, indicators_wanted, periods, symbols, full_recompute, adjus
     unknown = [name for name in indicators_wanted if name not in indicators.INDICATOR_COLUMNS]
     if unknown or not indicators_wanted:
         raise ValueError(f"indicators must be some of {', '.join(indicators.INDICATOR_COLUMNS)}; got {unknown or 'none'}")
-    result = {"rows_fetched": 0, "rows_inserted": 0, "rows_updated": 0, "rows_skipped": 0, "symbols_failed": []}
+    result = {"adjust": adjust, "rows_fetched": 0, "rows_inserted": 0, "rows_updated": 0, "rows_skipped": 0,
+              "symbols_failed": []}
     for step, period in enumerate(periods):
         ctx.check_cancelled()
         ctx.progress(step, len(periods), f"{period}: loading bars")
-        counts, bars = _calculate_period(ctx, period, indicators_wanted, symbols, full_recompute, adjust)
+        counts, bars, recomputed = _calculate_period(ctx, period, indicators_wanted, symbols, full_recompute, adjust)
         result["rows_fetched"] += bars
         result["rows_inserted"] += counts.inserted
         result["rows_updated"] += counts.updated
         result["rows_skipped"] += counts.unchanged
-        result[period] = {"bars": bars, **counts.as_dict()}
+        result[period] = {"bars": bars, **counts.as_dict(), "recomputed_stocks": recomputed}
     ctx.progress(len(periods), len(periods), "done")
     return result
 
@@ -56,7 +57,7 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
     ctx.log.info("%s: %d bars of %d stocks loaded (since %s; %d recomputed from their first bar)",
                  period, len(bars), bars["code"].nunique(), since or "the start", len(stale))
     if bars.empty:
-        return storage.UpsertCounts(), 0
+        return storage.UpsertCounts(), 0, 0
     if period == "weekly":
         bars = indicators.weekly_bars(bars)
     values = indicators.compute_frame(bars, wanted)
@@ -66,7 +67,7 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
     ctx.log.info("%s: storing %d new rows", period, len(values))
     counts = storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"])
     record_basis(bars["code"].unique(), period=period, adjust=adjust, digests=digests)
-    return counts, len(bars)
+    return counts, len(bars), len(stale)
 
 
 def stale_codes(last, *, period, adjust, digests):
