@@ -85,7 +85,29 @@ def with_market_facts(grid):
             cash_dividend=row["cash_dividend"], bonus_ratio=row["bonus_ratio"],
             rights_ratio=row["rights_ratio"], rights_price=row["rights_price"])
     grid.st, grid.actions = st, actions
+    _reference_prices(grid)
     return grid
+
+
+def ex_rights_reference(*, prev_close, action):
+    """The exchanges' ex-rights reference price: (previous close − cash dividend + rights price ×
+    rights ratio) / (1 + bonus ratio + rights ratio), rounded half up to the cent."""
+    rights = action.rights_ratio if action.rights_price else 0.0
+    value = (prev_close - action.cash_dividend + (action.rights_price or 0.0) * rights) / (1 + action.bonus_ratio + rights)
+    return float(rules.to_cents(value))
+
+
+def _reference_prices(grid):
+    """On ex-dates, the previous close limits are computed from is the reference price. A provider that
+    gave none, or gave the plain previous close, gets the exchanges' formula instead."""
+    grid.pre_close = np.array(grid.pre_close, dtype=float)  # a copy: the caller's array may be read-only
+    for (i, t), action in grid.actions.items():
+        before = grid.close[i, :t][~np.isnan(grid.close[i, :t])]
+        if not before.size:
+            continue
+        stated = grid.pre_close[i, t]
+        if np.isnan(stated) or abs(stated - before[-1]) < 0.005:
+            grid.pre_close[i, t] = ex_rights_reference(prev_close=float(before[-1]), action=action)
 
 
 def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from mystocks.market import adjust, backtest, compute, jobs
-from mystocks.market.analysis import with_market_facts
+from mystocks.market.analysis import ex_rights_reference, with_market_facts
 from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,18 @@ def test_rights_beyond_the_cash_lapse_and_cost_equity(market):
     assert rights["rights_lapsed"] > 0
     equity = [e for _, e in result.equity]
     assert equity[25] < equity[24]  # lapsed rights lose the value the subscription price gave away
+
+
+def test_without_a_stated_reference_price_the_ex_date_is_no_limit_down(market):
+    """A provider that repeats the previous close as pre_close on the bonus ex-date: 9.50 against 19.00
+    would look like a limit-down open and block the sell; the reference price (9.50) is used instead."""
+    DailyBar.objects.filter(code=CODE, date=DAYS[22]).update(pre_close=19.0)
+    result = held_through_the_events(100_000, 2, sell_at=21)
+    sell = result.trades[1]
+    assert (sell["date"], sell["price"], sell["shares"]) == (DAYS[22], 9.5, 4800)
+
+
+def test_the_exchange_reference_price_formula():
+    action = backtest.Action(cash_dividend=0.5, bonus_ratio=0.2, rights_ratio=0.1, rights_price=5.0)
+    # (12.34 − 0.5 + 5 × 0.1) / (1 + 0.2 + 0.1) = 12.34 / 1.3 = 9.4923… → 9.49
+    assert ex_rights_reference(prev_close=12.34, action=action) == 9.49
