@@ -62,3 +62,50 @@ def test_minimum_commission_and_too_little_cash_for_a_lot():
     poor = backtest.simulate(grid, capital=900, max_positions=1)
     assert poor.trades == []  # 100 shares at 10 plus commission cost more than 900
 
+
+
+def one_stock(code, dates, open_, pre_close, *, buy_at=0, sell_at=None, st=None):
+    n = len(dates)
+    buy = np.zeros((1, n), dtype=bool)
+    buy[0, buy_at] = True
+    sell = np.zeros((1, n), dtype=bool)
+    if sell_at is not None:
+        sell[0, sell_at] = True
+    return backtest.Grid(dates=dates, codes=[code], open=np.array([open_], dtype=float),
+                         close=np.array([open_], dtype=float), pre_close=np.array([pre_close], dtype=float),
+                         buy=buy, sell=sell, st=None if st is None else np.array([st], dtype=bool))
+
+
+@pytest.mark.parametrize("code, capital, shares", [
+    ("688001", 5_000, 499),  # STAR: 5,000 / (10 × 1.00026) = 499.9 → 499 (steps of 1 above 200)
+    ("600001", 5_000, 400),  # main board: whole lots of 100
+    ("688001", 1_900, 0),    # STAR: 189 shares is below the 200-share minimum
+    ("920001", 1_900, 189),  # BSE: at least 100, then steps of 1
+])
+def test_order_sizes_by_board_in_the_backtest(code, capital, shares):
+    dates = [datetime.date(2024, 3, 4), datetime.date(2024, 3, 5)]
+    result = backtest.simulate(one_stock(code, dates, [10, 10], [10, 10]), capital=capital, max_positions=1)
+    assert [t["shares"] for t in result.trades] == ([shares] if shares else [])
+
+
+@pytest.mark.parametrize("dates, filled", [
+    ([datetime.date(2025, 7, 3), datetime.date(2025, 7, 4)], False),  # ST 5 %: 10.50 is the limit-up, no fill
+    ([datetime.date(2025, 7, 4), datetime.date(2025, 7, 7)], True),   # ST 10 % from 2025-07-07: 10.50 fills
+])
+def test_st_limit_by_date_in_the_backtest(dates, filled):
+    grid = one_stock("600001", dates, [10, 10.5], [10, 10], st=[True, True])
+    result = backtest.simulate(grid, capital=100_000, max_positions=1)
+    assert bool(result.trades) is filled
+    not_st = backtest.simulate(one_stock("600001", dates, [10, 10.5], [10, 10]), capital=100_000, max_positions=1)
+    assert len(not_st.trades) == 1  # 10 % without ST
+
+
+@pytest.mark.parametrize("sell_day, stamp", [(datetime.date(2023, 8, 25), 10.0), (datetime.date(2023, 8, 28), 5.0)])
+def test_stamp_duty_of_the_sell_date_in_the_backtest(sell_day, stamp):
+    dates = [datetime.date(2023, 8, 21), datetime.date(2023, 8, 22), sell_day]
+    grid = one_stock("600001", dates, [10, 10, 10], [10, 10, 10], sell_at=1)
+    result = backtest.simulate(grid, capital=10_100, max_positions=1)
+    buy, sell = result.trades
+    assert (buy["shares"], sell["date"]) == (1000, sell_day)
+    assert (buy["stamp_duty"], sell["stamp_duty"]) == (0.0, stamp)  # 10,000 × 0.1 % / 0.05 %
+    assert sell["transfer_fee"] == 0.1  # 0.001 % since 2022-04-29
