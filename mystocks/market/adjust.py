@@ -75,12 +75,19 @@ def load_raw_bars(*, since=None, until=None, codes=None):
     return frame
 
 
+def for_codes(queryset, codes):
+    """``queryset`` narrowed to ``codes`` in SQL when they are few; else whole (the caller filters):
+    an IN list of the whole market would pass SQLite's parameter cap."""
+    wanted = set(codes or ())
+    if wanted and len(wanted) <= MAX_CODES_IN_QUERY:
+        return queryset.filter(code__in=sorted(wanted))
+    return queryset
+
+
 def load_factors(*, codes=None):
     """Stored factors sorted by (code, date): code, date, back_factor (every stock when ``codes`` is empty)."""
-    rows = AdjustFactor.objects.order_by("code", "date")
-    wanted = sorted(set(codes or ()))
-    if wanted and len(wanted) <= MAX_CODES_IN_QUERY:
-        rows = rows.filter(code__in=wanted)
+    rows = for_codes(AdjustFactor.objects.order_by("code", "date"), codes)
+    wanted = set(codes or ())
     frame = pd.DataFrame(list(rows.values_list("code", "date", "back_factor")),
                          columns=["code", "date", "back_factor"])
     if len(wanted) > MAX_CODES_IN_QUERY:

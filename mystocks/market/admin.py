@@ -5,6 +5,7 @@ from .models import (
     BacktestRun, BacktestTrade, CapitalFlow, DailyBar, DragonTigerEntry, FinancialStatement,
     IndicatorValue, RealtimeSnapshot, Stock, StrategySignal,
 )
+from .models import IndicatorBasis
 
 
 @admin.register(Stock)
@@ -77,7 +78,8 @@ class BacktestTradeInline(admin.TabularInline):
     model = BacktestTrade
     extra = 0
     can_delete = False
-    readonly_fields = ("seq", "date", "code", "side", "price", "shares", "amount", "commission", "stamp_duty", "pnl")
+    readonly_fields = ("seq", "date", "code", "side", "price", "shares", "amount", "commission", "stamp_duty",
+                       "transfer_fee", "pnl")
 
 
 @admin.register(BacktestRun)
@@ -87,3 +89,10 @@ class BacktestRunAdmin(admin.ModelAdmin):
     list_filter = ("strategy_id",)
     inlines = [BacktestTradeInline]
     readonly_fields = ("run_key", "execution_id", "equity_curve", "metrics")
+
+
+@admin.register(IndicatorBasis)
+class IndicatorBasisAdmin(admin.ModelAdmin):
+    list_display = ("code", "period", "adjust", "factor_digest", "updated_at")
+    list_filter = ("period", "adjust")
+    search_fields = ("code",)

@@ -63,9 +63,9 @@ def strategy_grid(name, *, start, end, codes=None, adjust=adjusting.QFQ):
                          "(or load_sample_market) first")
     panel = Panel(adjusting.adjust_bars(raw, adjust=adjust))
     buy, sell = strategies.signals(name, panel)
-    list_dates = dict(Stock.objects.filter(code__in=[str(c) for c in panel.codes], list_date__isnull=False)
-                      .values_list("code", "list_date"))
-    return to_grid(raw, buy, sell, panel, list_dates=list_dates)
+    codes = [str(c) for c in panel.codes]
+    listed = adjusting.for_codes(Stock.objects.filter(list_date__isnull=False), codes)
+    return to_grid(raw, buy, sell, panel, list_dates=dict(listed.values_list("code", "list_date")))
 
 
 def with_market_facts(grid):
@@ -73,13 +73,17 @@ def with_market_facts(grid):
     index = {code: i for i, code in enumerate(grid.codes)}
     dates = np.array(grid.dates, dtype="datetime64[D]")
     st = np.zeros((len(grid.codes), len(grid.dates)), dtype=bool)
-    for code, start, end in StockStatusPeriod.objects.filter(code__in=grid.codes).values_list("code", "start", "end"):
+    for code, start, end in adjusting.for_codes(StockStatusPeriod.objects, grid.codes).values_list("code", "start", "end"):
+        if code not in index:
+            continue
         first = np.searchsorted(dates, np.datetime64(start, "D"), side="left")
         last = len(dates) if end is None else np.searchsorted(dates, np.datetime64(end, "D"), side="right")
         st[index[code], first:last] = True
     actions = {}
-    for row in CorporateAction.objects.filter(code__in=grid.codes, ex_date__gte=grid.dates[0],
-                                              ex_date__lte=grid.dates[-1]).values():
+    events = CorporateAction.objects.filter(ex_date__gte=grid.dates[0], ex_date__lte=grid.dates[-1])
+    for row in adjusting.for_codes(events, grid.codes).values():
+        if row["code"] not in index:
+            continue
         t = int(np.searchsorted(dates, np.datetime64(row["ex_date"], "D"), side="left"))
         actions[(index[row["code"]], t)] = backtest.Action(
             cash_dividend=row["cash_dividend"], bonus_ratio=row["bonus_ratio"],

@@ -74,8 +74,8 @@ def stale_codes(last, *, period, adjust, digests):
     """Codes with stored rows computed on another adjustment or other factors (or of unknown basis)."""
     if not last:
         return set()
-    stored = dict(((code, (adj, digest)) for code, adj, digest in IndicatorBasis.objects.filter(
-        period=period, code__in=list(last)).values_list("code", "adjust", "factor_digest")))
+    bases = adjusting.for_codes(IndicatorBasis.objects.filter(period=period), list(last))
+    stored = {code: (adj, digest) for code, adj, digest in bases.values_list("code", "adjust", "factor_digest")}
     return {code for code in last if stored.get(code) != (adjust, digests.get(code, ""))}
 
 

@@ -155,3 +155,10 @@ def test_the_exchange_reference_price_formula():
     action = backtest.Action(cash_dividend=0.5, bonus_ratio=0.2, rights_ratio=0.1, rights_price=5.0)
     # (12.34 − 0.5 + 5 × 0.1) / (1 + 0.2 + 0.1) = 12.34 / 1.3 = 9.4923… → 9.49
     assert ex_rights_reference(prev_close=12.34, action=action) == 9.49
+
+
+def test_a_whole_market_list_of_codes_is_filtered_after_the_query(market, monkeypatch):
+    few = adjust.load_bars(adjust="qfq", codes=[CODE, "600009"])
+    monkeypatch.setattr(adjust, "MAX_CODES_IN_QUERY", 1)  # as if the two codes were the whole market
+    many = adjust.load_bars(adjust="qfq", codes=[CODE, "600009"])
+    assert many.equals(few) and set(many["code"]) == {CODE, "600009"}
