@@ -93,14 +93,6 @@ def with_market_facts(grid):
     return grid
 
 
-def ex_rights_reference(*, prev_close, action):
-    """The exchanges' ex-rights reference price: (previous close − cash dividend + rights price ×
-    rights ratio) / (1 + bonus ratio + rights ratio), rounded half up to the cent."""
-    rights = action.rights_ratio if action.rights_price else 0.0
-    value = (prev_close - action.cash_dividend + (action.rights_price or 0.0) * rights) / (1 + action.bonus_ratio + rights)
-    return float(rules.to_cents(value))
-
-
 def _reference_prices(grid):
     """On ex-dates, the previous close limits are computed from is the reference price. A provider that
     gave none, or gave the plain previous close, gets the exchanges' formula instead."""
@@ -111,7 +103,7 @@ def _reference_prices(grid):
             continue
         stated = grid.pre_close[i, t]
         if np.isnan(stated) or abs(stated - before[-1]) < 0.005:
-            grid.pre_close[i, t] = ex_rights_reference(prev_close=float(before[-1]), action=action)
+            grid.pre_close[i, t] = backtest.reference_price(float(before[-1]), action)
 
 
 def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):

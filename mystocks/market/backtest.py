@@ -52,6 +52,13 @@ class Action:
     rights_price: float | None = None
 
 
+def reference_price(prev_close, action):
+    """``rules.ex_rights_reference`` of ``action`` after ``prev_close``, as a float."""
+    return float(rules.ex_rights_reference(
+        prev_close=prev_close, cash_dividend=action.cash_dividend, bonus_ratio=action.bonus_ratio,
+        rights_ratio=action.rights_ratio, rights_price=action.rights_price))
+
+
 @dataclass
 class Grid:
     """codes × dates arrays (NaN where a stock has no bar), the signals on them and the market facts.
@@ -126,6 +133,8 @@ class Simulation:
                 self._credit(t, i, holding, action)
 
     def _credit(self, t, i, holding, action):
+        if not math.isnan(self.last_close[i]):  # marks a holding suspended on its ex-date at the reference price
+            self.last_close[i] = reference_price(self.last_close[i], action)
         dividend = holding.shares * action.cash_dividend
         bonus = int(holding.shares * action.bonus_ratio + 1e-6)
         self.cash += dividend

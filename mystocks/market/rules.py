@@ -182,10 +182,20 @@ def limit_band(*, pre_close, percent):
     return np.where(missing, np.nan, up / 100), np.where(missing, np.nan, down / 100)
 
 
+def ex_rights_reference(*, prev_close, cash_dividend=0.0, bonus_ratio=0.0, rights_ratio=0.0, rights_price=None):
+    """The exchanges' ex-rights reference price, which an ex-date's limits are computed from:
+    (previous close − cash dividend + rights price × rights ratio) / (1 + bonus ratio + rights ratio),
+    per share held before the event, rounded half up to the cent (as ``to_cents``)."""
+    rights = rights_ratio if rights_price else 0.0
+    value = (prev_close - cash_dividend + (rights_price or 0.0) * rights) / (1 + bonus_ratio + rights)
+    return to_cents(value)
+
+
 # --- order sizes --------------------------------------------------------------------------------
 
 def lot_rule(*, code, day=None):
-    """(minimum, step) of a buy order in shares."""
+    """(minimum, step) of a buy order in shares. ``day`` is accepted like every rule here; these sizes
+    have not changed since each board opened."""
     board = board_of(code)
     if board == STAR:
         return 200, 1
@@ -221,7 +231,8 @@ def stamp_duty_rate(*, day, side):
 
 
 def transfer_fee_rate(*, day, code=None):
-    """Transfer fee as a share of the traded amount on ``day`` (both sides, every board)."""
+    """Transfer fee as a share of the traded amount on ``day`` (both sides; the same on every board, so
+    ``code`` does not change it today)."""
     if day < TRANSFER_FEE[0][0]:
         return TRANSFER_FEE[0][1]
     return _rate_on(TRANSFER_FEE, day, "transfer fee")[1]

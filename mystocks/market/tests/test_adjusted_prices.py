@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from mystocks.market import adjust, backtest, compute, jobs
-from mystocks.market.analysis import ex_rights_reference, with_market_facts
+from mystocks.market.analysis import with_market_facts
 from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +97,7 @@ def test_the_jobs_offer_exactly_the_implemented_adjustments():
 
 def held_through_the_events(capital, max_positions, sell_at=None):
     """Buy 600010 at day 1's open, hold through the three events (sell after ``sell_at``)."""
-    raw = adjust.load_bars(adjust="none", codes=[CODE])
+    raw = adjust.load_bars(adjust="none", codes=[CODE]).set_index("date").reindex(DAYS)  # NaN: no bar
     shape = (1, len(DAYS))
     buy = np.zeros(shape, dtype=bool)
     buy[0, 0] = True
@@ -151,10 +151,12 @@ def test_without_a_stated_reference_price_the_ex_date_is_no_limit_down(market):
     assert (sell["date"], sell["price"], sell["shares"]) == (DAYS[22], 9.5, 4800)
 
 
-def test_the_exchange_reference_price_formula():
-    action = backtest.Action(cash_dividend=0.5, bonus_ratio=0.2, rights_ratio=0.1, rights_price=5.0)
-    # (12.34 − 0.5 + 5 × 0.1) / (1 + 0.2 + 0.1) = 12.34 / 1.3 = 9.4923… → 9.49
-    assert ex_rights_reference(prev_close=12.34, action=action) == 9.49
+def test_a_holding_suspended_on_its_ex_date_is_marked_at_the_reference_price(market):
+    """No bar on the bonus ex-date: the holding's 4,800 shares are marked at 9.50, not at 19.00."""
+    DailyBar.objects.filter(code=CODE, date=DAYS[22]).delete()
+    result = held_through_the_events(100_000, 2)
+    equity = np.array([e for _, e in result.equity])
+    assert equity[1:] == pytest.approx(np.full(29, equity[1]), abs=1e-6)
 
 
 def test_a_whole_market_list_of_codes_is_filtered_after_the_query(market, monkeypatch):
