@@ -88,9 +88,29 @@ def with_market_facts(grid):
         actions[(index[row["code"]], t)] = backtest.Action(
             cash_dividend=row["cash_dividend"], bonus_ratio=row["bonus_ratio"],
             rights_ratio=row["rights_ratio"], rights_price=row["rights_price"])
+    actions.update({key: a for key, a in _factor_only_actions(grid, index, dates).items() if key not in actions})
     grid.st, grid.actions = st, actions
     _reference_prices(grid)
     return grid
+
+
+def _factor_only_actions(grid, index, dates):
+    """Ex-dates known only by a factor step (no ``CorporateAction`` row): applied as a bonus ratio of
+    the step − 1, i.e. whatever the event paid is reinvested at the reference price, so holding
+    through it keeps its value as the adjusted prices do (fractions of a share are dropped)."""
+    factors = adjusting.load_factors(codes=grid.codes)
+    if factors.empty:
+        return {}
+    previous = factors.groupby("code")["back_factor"].shift().fillna(1.0)
+    step = factors["back_factor"] / previous
+    day = np.array(factors["date"].tolist(), dtype="datetime64[D]")
+    inside = (day >= dates[0]) & (day <= dates[-1]) & (np.abs(step - 1) > 1e-9).to_numpy()
+    inside &= factors["code"].isin(index).to_numpy()
+    out = {}
+    for code, when, ratio in zip(factors["code"][inside], day[inside], step[inside]):
+        t = int(np.searchsorted(dates, when, side="left"))
+        out[(index[code], t)] = backtest.Action(bonus_ratio=float(ratio) - 1)
+    return out
 
 
 def _reference_prices(grid):

@@ -17,6 +17,8 @@ Rules (``simulate``):
   (送股 + 转增, whole shares; fractions dropped) are added, and rights (配股) are subscribed at the
   rights price as far as cash allows (unsubscribed rights lapse, as A-share rights cannot be sold).
   Holding through an ex-date at the exchange's ex-rights reference price leaves equity unchanged.
+  An ex-date known only by its factor step k (no event row) is applied as bonus ratio k − 1: what it
+  paid is reinvested at the reference price, as the adjusted prices assume (``analysis``).
   Dividends count in the holding's realised pnl; the rights paid count in its cost.
 - Equity is marked to the close every day (the last close for a suspended holding).
 """

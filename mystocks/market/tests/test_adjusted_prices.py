@@ -164,3 +164,14 @@ def test_a_whole_market_list_of_codes_is_filtered_after_the_query(market, monkey
     monkeypatch.setattr(adjust, "MAX_CODES_IN_QUERY", 1)  # as if the two codes were the whole market
     many = adjust.load_bars(adjust="qfq", codes=[CODE, "600009"])
     assert many.equals(few) and set(many["code"]) == {CODE, "600009"}
+
+
+def test_ex_dates_known_only_by_their_factor_keep_the_value_of_a_holding(market):
+    """Without the CorporateAction rows, the factor steps alone (20/19, 2, 9.5/8) are applied as bonus
+    ratios: the dividend is reinvested at the reference price, the rights are as if taken up by
+    selling part of the holding. Only the dropped fractions of a share cost anything."""
+    CorporateAction.objects.all().delete()
+    result = held_through_the_events(100_000, 2)
+    assert [a["bonus_shares"] for a in result.actions] == [126, 2526, 947]  # 2400 / 19, 2526, 5052 × 0.1875
+    equity = np.array([e for _, e in result.equity])
+    assert np.abs(equity[1:] - equity[1]).max() < 20  # at most a share's worth per event
