@@ -6,8 +6,10 @@ the portfolio trades at the real prices, with the stock's corporate actions cred
 import datetime
 import hashlib
 import json
+from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from django.db import transaction
 
 from . import adjust as adjusting
@@ -54,18 +56,32 @@ def _listing_days(bars, list_dates):
     return np.where((first == listed).to_numpy(), number, 0).astype(float)
 
 
-def strategy_grid(name, *, start, end, codes=None, adjust=adjusting.QFQ):
-    """Signals of ``name`` on ``adjust``-ed prices, on a grid of the real prices."""
+@dataclass
+class MarketBars:
+    """What every strategy of one run reads: the real bars, the panel of adjusted ones, listing dates."""
+
+    raw: pd.DataFrame
+    panel: Panel
+    list_dates: dict
+
+
+def load_market(*, start, end, codes=None, adjust=adjusting.QFQ):
+    """Bars from warm-up before ``start`` to ``end``, loaded once for all the strategies of a run."""
     since = start - datetime.timedelta(days=WARMUP_DAYS)
     raw = load_bars(adjust=adjusting.NONE, since=since, until=end, codes=codes or None)
     if raw.empty:
         raise ValueError(f"no daily bars between {since} and {end}: run sync_daily_stock_data "
                          "(or load_sample_market) first")
     panel = Panel(adjusting.adjust_bars(raw, adjust=adjust))
-    buy, sell = strategies.signals(name, panel)
-    codes = [str(c) for c in panel.codes]
-    listed = adjusting.for_codes(Stock.objects.filter(list_date__isnull=False), codes)
-    return to_grid(raw, buy, sell, panel, list_dates=dict(listed.values_list("code", "list_date")))
+    listed = adjusting.for_codes(Stock.objects.filter(list_date__isnull=False), [str(c) for c in panel.codes])
+    return MarketBars(raw=raw, panel=panel, list_dates=dict(listed.values_list("code", "list_date")))
+
+
+def strategy_grid(name, *, start=None, end=None, codes=None, adjust=adjusting.QFQ, market=None):
+    """Signals of ``name`` on ``adjust``-ed prices, on a grid of the real prices (``market`` if loaded)."""
+    market = market or load_market(start=start, end=end, codes=codes, adjust=adjust)
+    buy, sell = strategies.signals(name, market.panel)
+    return to_grid(market.raw, buy, sell, market.panel, list_dates=market.list_dates)
 
 
 def with_market_facts(grid):
@@ -135,10 +151,11 @@ def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):
     day = datetime.date.fromisoformat(trade_date) if trade_date else latest_complete_trading_day()
     result = {"trade_date": day.isoformat(), "rows_fetched": 0, "rows_inserted": 0, "rows_updated": 0,
               "rows_skipped": 0, "symbols_failed": [], "signals": {}}
+    market = load_market(start=day, end=day, adjust=adjust)
     for step, name in enumerate(strategy_names):
         ctx.check_cancelled()
         ctx.progress(step, len(strategy_names), name)
-        grid = strategy_grid(name, start=day, end=day, adjust=adjust)
+        grid = strategy_grid(name, market=market)
         if grid.dates[-1] != day:
             raise ValueError(f"no bars on {day} (latest stored: {grid.dates[-1]}): nothing to signal")
         rows = _signal_rows(name, grid, day)
