@@ -88,15 +88,30 @@ def with_market_facts(grid):
     """``grid`` with each stock's ST days and the corporate actions inside its dates."""
     index = {code: i for i, code in enumerate(grid.codes)}
     dates = np.array(grid.dates, dtype="datetime64[D]")
+    actions = _event_actions(grid, index, dates)
+    actions.update({key: a for key, a in _factor_only_actions(grid, index, dates).items() if key not in actions})
+    grid.st, grid.actions = _st_days(grid, index, dates), actions
+    _reference_prices(grid)
+    return grid
+
+
+def _st_days(grid, index, dates):
+    """codes × dates: True on the days a ``StockStatusPeriod`` (ends inclusive) covers."""
     st = np.zeros((len(grid.codes), len(grid.dates)), dtype=bool)
-    for code, start, end in adjusting.for_codes(StockStatusPeriod.objects, grid.codes).values_list("code", "start", "end"):
+    periods = adjusting.for_codes(StockStatusPeriod.objects, grid.codes).values_list("code", "start", "end")
+    for code, start, end in periods:
         if code not in index:
             continue
         first = np.searchsorted(dates, np.datetime64(start, "D"), side="left")
         last = len(dates) if end is None else np.searchsorted(dates, np.datetime64(end, "D"), side="right")
         st[index[code], first:last] = True
-    actions = {}
+    return st
+
+
+def _event_actions(grid, index, dates):
+    """{(code index, date index): Action} of the stored corporate actions inside the grid's dates."""
     events = CorporateAction.objects.filter(ex_date__gte=grid.dates[0], ex_date__lte=grid.dates[-1])
+    actions = {}
     for row in adjusting.for_codes(events, grid.codes).values():
         if row["code"] not in index:
             continue
@@ -104,10 +119,7 @@ def with_market_facts(grid):
         actions[(index[row["code"]], t)] = backtest.Action(
             cash_dividend=row["cash_dividend"], bonus_ratio=row["bonus_ratio"],
             rights_ratio=row["rights_ratio"], rights_price=row["rights_price"])
-    actions.update({key: a for key, a in _factor_only_actions(grid, index, dates).items() if key not in actions})
-    grid.st, grid.actions = st, actions
-    _reference_prices(grid)
-    return grid
+    return actions
 
 
 def _factor_only_actions(grid, index, dates):
@@ -201,7 +213,8 @@ def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, sym
         raise ValueError(f"start_date {start} is before {rules.first_tabulated_day()}, where the fee rules start")
     grid = _clip(strategy_grid(strategy_id, start=start, end=end, codes=symbols, adjust=adjust), start)
     grid = with_market_facts(grid)
-    ctx.log.info("backtest %s on %d stocks × %d days (%s signals)", strategy_id, len(grid.codes), len(grid.dates), adjust)
+    ctx.log.info("backtest %s on %d stocks × %d days (signals on %s prices)",
+                 strategy_id, len(grid.codes), len(grid.dates), adjust)
     result = backtest.simulate(grid, capital=initial_capital, max_positions=max_positions,
                                on_day=lambda done, total, day: _on_day(ctx, done, total, day))
     figures = backtest.metrics(result, initial_capital)

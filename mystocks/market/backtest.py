@@ -201,13 +201,18 @@ class Simulation:
         self.pending_buys = []
 
     def _affordable_shares(self, i, t, price, money):
+        """The largest valid order whose amount and fees fit in ``money`` (the commission's minimum
+        may make the first estimate a step or two too large)."""
         code, day = self.g.codes[i], self.g.dates[t]
         per_share = price * (1 + self.fees.commission_rate + float(rules.transfer_fee_rate(day=day, code=code)))
         shares = rules.buy_quantity(code=code, day=day, shares=money / per_share)
         _, step = rules.lot_rule(code=code, day=day)
-        while shares and shares * price + sum(self.fees.of(code=code, day=day, side="buy", amount=shares * price).values()) > money + 1e-9:
+        while shares and self._buy_cost(code, day, shares * price) > money + 1e-9:
             shares = rules.buy_quantity(code=code, day=day, shares=shares - step)
         return shares
+
+    def _buy_cost(self, code, day, amount):
+        return amount + sum(self.fees.of(code=code, day=day, side="buy", amount=amount).values())
 
     def _record(self, t, i, side, price, shares, amount, fees, pnl):
         self.result.trades.append({

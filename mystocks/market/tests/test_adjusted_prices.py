@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from mystocks.market import adjust, backtest, compute, jobs
-from mystocks.market.analysis import with_market_facts
-from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar
+from mystocks.market.analysis import load_market, to_grid, with_market_facts
+from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar, Stock, StockStatusPeriod
 
 pytestmark = pytest.mark.django_db
 CODE = "600010"
@@ -175,3 +175,32 @@ def test_ex_dates_known_only_by_their_factor_keep_the_value_of_a_holding(market)
     assert [a["bonus_shares"] for a in result.actions] == [126, 2526, 947]  # 2400 / 19, 2526, 5052 × 0.1875
     equity = np.array([e for _, e in result.equity])
     assert np.abs(equity[1:] - equity[1]).max() < 20  # at most a share's worth per event
+
+
+def test_st_days_come_from_the_status_periods_ends_included(market):
+    StockStatusPeriod.objects.create(code=CODE, status="ST", start=DAYS[5], end=DAYS[9])
+    StockStatusPeriod.objects.create(code="600011", status="*ST", start=DAYS[28])  # still in force
+    StockStatusPeriod.objects.create(code="000001", status="ST", start=DAYS[0])  # not in the grid
+    shape = (2, len(DAYS))
+    nan, no = np.full(shape, np.nan), np.zeros(shape, dtype=bool)
+    grid = with_market_facts(backtest.Grid(dates=DAYS, codes=[CODE, "600011"], open=nan, close=nan,
+                                           pre_close=nan, buy=no, sell=no))
+    assert np.flatnonzero(grid.st[0]).tolist() == [5, 6, 7, 8, 9]
+    assert np.flatnonzero(grid.st[1]).tolist() == [28, 29]
+
+
+def test_a_new_star_listing_trades_without_limit_on_its_first_five_days(db):
+    """688100 lists on day 0 at an issue price of 10 and opens day 1 at 15 (+50 % on its 10.00 close):
+    no limit in its first five days, so the buy fills. 688101 has the same bars but its listing date
+    is long before its first bar: day 1's 15.00 is at least its 20 % limit-up (12.00), no fill."""
+    Stock.objects.create(code="688100", name="new", list_date=DAYS[0])
+    Stock.objects.create(code="688101", name="old", list_date=datetime.date(2020, 1, 2))
+    for code in ("688100", "688101"):
+        DailyBar.objects.bulk_create([bar(code, 0, 10.0, 10.0), bar(code, 1, 15.0, 10.0), bar(code, 2, 15.0, 15.0)])
+    market = load_market(start=DAYS[0], end=DAYS[2])
+    buy = np.zeros((2, 3), dtype=bool)
+    buy[:, 0] = True
+    grid = to_grid(market.raw, buy, np.zeros((2, 3), dtype=bool), market.panel, list_dates=market.list_dates)
+    assert grid.listing_day.tolist() == [[1, 2, 3], [0, 0, 0]]
+    trades = backtest.simulate(grid, capital=100_000, max_positions=2).trades
+    assert [(t["code"], t["price"]) for t in trades] == [("688100", 15.0)]
