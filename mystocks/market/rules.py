@@ -4,9 +4,9 @@ Every rule takes the trading day, because the rules changed and a backtest of 20
 under 2024's. What is tabulated here, with the date each change took effect:
 
 Price limits (daily, from the previous close; ``limit_percent`` / ``limit_prices``):
-- Main boards (SSE 60x, SZSE 000–003): 10 %. Risk-warning stocks (ST, *ST): 5 % until 2025-07-06,
-  10 % from 2025-07-07 (SSE/SZSE notice on main-board risk-warning limits, consultation draft
-  2025-06-27; the same ratio as other main-board stocks since).
+- Main boards (SSE 60x, SZSE 000–003): 10 %. Risk-warning stocks (ST, *ST): 5 % until 2025-07-04,
+  10 % from 2025-07-07 (the SSE/SZSE notice aligning main-board risk-warning stocks with the other
+  main-board stocks; its consultation draft was published on 2025-06-27).
 - ChiNext (300/301/302): 10 % (ST 5 %) until 2020-08-21; 20 % for every stock, ST included, from
   2020-08-24 (the first trading day under the registration-system trading rules).
 - STAR (688/689): 20 % for every stock, ST included, since the board opened on 2019-07-22.
@@ -15,8 +15,10 @@ Price limits (daily, from the previous close; ``limit_percent`` / ``limit_prices
   2020-08-24 and main-board listings from 2023-04-10 (the first main-board listings under the
   registration system); no limit on the first day at the BSE. Main-board listings before
   2023-04-10 and ChiNext listings before 2020-08-24 were capped on their first day at +44 % / −36 %
-  of the issue price (the rule of the January 2014 IPO reform; ``pre_close`` on a listing day is
-  the issue price, as the providers report it); earlier first days had no fixed limit.
+  of the issue price (``pre_close`` on a listing day is the issue price, as the providers report
+  it). That cap came with the IPO reform of early 2014; it is applied here to listings from
+  2014-01-01 (an approximation: the first listing it bound is not tabulated). Earlier first days
+  had no fixed limit.
   Not modelled: no-limit days after a relisting or the delisting-consolidation period.
 - Limit price = previous close rounded half up to the cent, × (1 ± ratio), rounded half up to the
   cent (both exchanges' trading rules: "四舍五入"). Decimal arithmetic, never Python's ``round``,
