@@ -15,7 +15,11 @@ FLOW_TYPES = tuple(FlowType.values)
 ADJUSTS = tuple(Adjust.values)
 # Spelled out rather than imported: the indicator and strategy modules load pandas, and this
 # module is imported by every web process at start-up. A test keeps the two in step.
-INDICATORS = ("MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV")
+INDICATORS = (
+    "MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV", "TRIX", "DMI", "SAR", "PSY", "BRAR",
+    "CR", "VR", "DMA", "EMV", "BIAS", "MFI", "ROC", "MTM", "DPO", "ASI", "VWMA", "PPO", "STOCHRSI", "ENE", "BBI",
+    "MASS", "KTN", "SUPERTREND", "TEMA", "VHF", "RVI", "FI", "WT", "VOL",
+)
 STRATEGIES = (
     "ma_crossover", "macd_divergence", "kdj_overbought",
     "turtle_trade", "volume_breakout", "platform_breakout",
