@@ -6,13 +6,18 @@ Every job returns a summary: rows fetched / inserted / updated / skipped and the
 """
 from tasks_app.registry import Param, job
 
-from .models import Adjust, FlowType, Period, StatementType
+from .models import Adjust, FlowType, Period, ReturnBasis, StatementType
+from .pattern_names import PATTERNS
 
 SOURCES = ("akshare", "baostock")
 REPORT_TYPES = tuple(StatementType.values)
 PERIODS = tuple(Period.values)
 FLOW_TYPES = tuple(FlowType.values)
 ADJUSTS = tuple(Adjust.values)
+# Prices analytics run on. Adjustment on read (qfq, the default once it lands) extends these choices.
+ANALYTICS_ADJUSTS = ADJUSTS
+ANALYTICS_ADJUST_DEFAULT = Adjust.NONE
+ANALYTICS_ADJUST_HELP = "which prices to analyse"
 # Spelled out rather than imported: the indicator and strategy modules load pandas, and this
 # module is imported by every web process at start-up. A test keeps the two in step.
 INDICATORS = (
@@ -184,6 +189,21 @@ def run_backtest(ctx, **params):
     return backtest(ctx, strategy_id=params["strategy_id"], start_date=params["start_date"],
                     end_date=params["end_date"], initial_capital=params["initial_capital"],
                     symbols=params["symbols"], max_positions=params["max_positions"])
+
+
+@job("detect_patterns", queue="compute", params=[
+    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help="TA-Lib CDL functions (default: all 61)"),
+    Param("periods", "list", ["daily"], choices=PERIODS),
+    Param("symbols", "list", [], help="only these codes (default: all)"),
+    Param("start_date", "date", help="first day to detect (default: the last day detected, redone)"),
+    Param("adjust", "str", ANALYTICS_ADJUST_DEFAULT, choices=ANALYTICS_ADJUSTS, help=ANALYTICS_ADJUST_HELP),
+])
+def detect_patterns(ctx, **params):
+    """Candlestick patterns (TA-Lib) for all stocks, stored as (code, date, pattern, ±100/±200)."""
+    from .patterns import detect_and_store
+
+    return detect_and_store(ctx, names=params["patterns"], periods=params["periods"], symbols=params["symbols"],
+                            start_date=params["start_date"], adjust=params["adjust"])
 
 
 @job("cleanup_cache_data", queue="default", params=[

@@ -358,7 +358,8 @@ class SignalReturn(models.Model):
 class PatternHit(models.Model):
     """A candlestick pattern (TA-Lib's function name, e.g. CDLENGULFING) found on a stock's bar.
 
-    ``value`` is TA-Lib's: +100 / −100 bullish / bearish, ±200 a confirmed one (hikkake). Only hits are
+    ``value`` is TA-Lib's: +100 / −100 bullish / bearish, ±80 a weaker engulfing or harami, ±200 a
+    confirmed hikkake. Only hits are
     stored; a bar without a row had no pattern among those that were run on it."""
 
     code = models.CharField(max_length=8)

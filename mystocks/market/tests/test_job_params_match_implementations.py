@@ -1,5 +1,7 @@
 """The choices the jobs declare are exactly what the indicator and strategy code implements."""
-from mystocks.market import indicators, jobs, strategies
+import talib
+
+from mystocks.market import indicators, jobs, patterns, strategies
 
 
 def test_declared_indicators_are_the_implemented_ones():
@@ -8,3 +10,7 @@ def test_declared_indicators_are_the_implemented_ones():
 
 def test_declared_strategies_are_the_implemented_ones():
     assert set(jobs.STRATEGIES) == set(strategies.STRATEGIES)
+
+
+def test_declared_patterns_are_talibs_pattern_functions():
+    assert set(jobs.PATTERNS) == set(patterns.PATTERNS) == set(talib.get_function_groups()["Pattern Recognition"])
