@@ -65,7 +65,8 @@ from .primitives import (avedev, count, crossed_above, crossed_below, ema, hhv, 
 
 __all__ = ["Panel", "compute", "compute_frame", "weekly_bars", "monthly_bars", "INDICATOR_COLUMNS",
            "ref", "ma", "msum", "ema", "sma", "hhv", "llv", "std", "avedev", "recursive", "ratio",
-           "crossed_above", "crossed_below", "macd", "kdj", "rsi", "atr", "boll"]
+           "crossed_above", "crossed_below", "macd", "kdj", "rsi", "atr", "boll", "cci", "wr", "dmi", "sar",
+           "supertrend"]
 
 INDICATOR_COLUMNS = {
     "MA": ["ma5", "ma10", "ma20", "ma30", "ma60", "ma120", "ma250"],
@@ -272,6 +273,18 @@ def supertrend(c, h, low, n=14, multiplier=3.0):
     return line.T, up.T, lo.T
 
 
+def dmi(c, h, low, n=14, m=6, tr=None):
+    """(PDI, MDI, ADX, ADXR); see the module docstring."""
+    tr = msum(true_range(c, h, low) if tr is None else tr, n)
+    hd, ld = h - ref(h), ref(low) - low
+    defined = ~np.isnan(hd)
+    plus = msum(np.where(defined, np.where((hd > 0) & (hd > ld), hd, 0.0), np.nan), n)
+    minus = msum(np.where(defined, np.where((ld > 0) & (ld > hd), ld, 0.0), np.nan), n)
+    pdi, mdi = ratio(plus * 100, tr), ratio(minus * 100, tr)
+    adx = ma(ratio(np.abs(mdi - pdi), mdi + pdi) * 100, m)
+    return pdi, mdi, adx, (adx + ref(adx, m)) / 2
+
+
 def _swma(x):
     return (x + 2 * ref(x, 1) + 2 * ref(x, 2) + ref(x, 3)) / 6
 
@@ -361,15 +374,9 @@ def _trix(b):
     return {"trix": trix, "trix_ma": ma(trix, 20)}
 
 
-def _dmi(b, n=14, m=6):
-    tr = msum(b.tr(), n)
-    hd, ld = b.h - ref(b.h), ref(b.low) - b.low
-    defined = ~np.isnan(hd)
-    plus = msum(np.where(defined, np.where((hd > 0) & (hd > ld), hd, 0.0), np.nan), n)
-    minus = msum(np.where(defined, np.where((ld > 0) & (ld > hd), ld, 0.0), np.nan), n)
-    pdi, mdi = ratio(plus * 100, tr), ratio(minus * 100, tr)
-    adx = ma(ratio(np.abs(mdi - pdi), mdi + pdi) * 100, m)
-    return {"dmi_pdi": pdi, "dmi_mdi": mdi, "dmi_adx": adx, "dmi_adxr": (adx + ref(adx, m)) / 2}
+def _dmi(b):
+    pdi, mdi, adx, adxr = dmi(b.c, b.h, b.low, tr=b.tr())
+    return {"dmi_pdi": pdi, "dmi_mdi": mdi, "dmi_adx": adx, "dmi_adxr": adxr}
 
 
 def _sar(b):

@@ -28,7 +28,11 @@ INDICATORS = (
 STRATEGIES = (
     "ma_crossover", "macd_divergence", "kdj_overbought",
     "turtle_trade", "volume_breakout", "platform_breakout",
+    "keep_increasing", "parking_apron", "backtrace_ma250", "low_backtrace_increase",
+    "high_tight_flag", "climax_limitdown", "low_atr",
 )
+SCREEN_HELP = ("indicator screens, e.g. kdj_cross:20, macd_zero_cross, boll_touch, rsi_cross:30, cci_cross:100, "
+               "wr_extreme:80, macd_cross, dmi_cross, sar_flip, supertrend_flip, ma_cross:5:20")
 
 
 def _finish_baostock():
@@ -165,13 +169,15 @@ def calculate_technical_indicators(ctx, **params):
 
 @job("calculate_strategy_signals", queue="compute", params=[
     Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
+    Param("screens", "list", [], help=SCREEN_HELP),
     Param("trade_date", "date"),
 ])
 def calculate_strategy_signals(ctx, **params):
-    """Strategy signals for the latest (or a given) trading day."""
+    """Strategy and indicator-screen signals for the latest (or a given) trading day."""
     from .analysis import calculate_signals
 
-    return calculate_signals(ctx, strategy_names=params["strategies"], trade_date=params["trade_date"])
+    return calculate_signals(ctx, strategy_names=params["strategies"] + params["screens"],
+                             trade_date=params["trade_date"])
 
 
 @job("run_backtest", queue="compute", params=[

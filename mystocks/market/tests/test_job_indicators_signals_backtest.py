@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from mystocks.market import compute, indicators
+from mystocks.market import compute, indicators, jobs
 from mystocks.market.models import BacktestRun, DailyBar, IndicatorValue, Stock, StrategySignal
 from tasks_app.models import Status
 from tasks_app.testing import run_job_inline
@@ -51,7 +51,7 @@ def test_indicators_for_all_stocks_then_only_new_bars(sample_market):
 
 
 def test_signals_of_every_strategy_on_the_last_day(sample_market):
-    names = ["ma_crossover", "macd_divergence", "kdj_overbought", "turtle_trade", "volume_breakout", "platform_breakout"]
+    names = list(jobs.STRATEGIES)
     execution = run_job_inline("calculate_strategy_signals", {"strategies": names, "trade_date": "2024-12-31"})
     assert execution.status == Status.SUCCESS, execution.error
     assert set(execution.result["signals"]) == set(names)
