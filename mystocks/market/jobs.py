@@ -212,6 +212,19 @@ def detect_patterns(ctx, **params):
                             start_date=params["start_date"], adjust=params["adjust"])
 
 
+@job("compute_signal_returns", queue="compute", params=[
+    Param("strategies", "list", [], help="only these strategies or screens (default: every stored signal)"),
+    Param("bases", "list", ["close"], choices=tuple(ReturnBasis.values),
+          help="entry at the signal day's close and/or the next day's open"),
+    Param("adjust", "str", ANALYTICS_ADJUST_DEFAULT, choices=ANALYTICS_ADJUSTS, help=ANALYTICS_ADJUST_HELP),
+])
+def compute_signal_returns(ctx, **params):
+    """Returns 1, 3, 5, 10, 20 and 60 trading days after every stored signal, as new bars arrive."""
+    from .followup import compute_and_store
+
+    return compute_and_store(ctx, strategy_names=params["strategies"], bases=params["bases"], adjust=params["adjust"])
+
+
 @job("cleanup_cache_data", queue="default", params=[
     Param("retention_days", "int", 30),
     Param("cleanup_paths", "list", []),

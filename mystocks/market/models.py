@@ -329,13 +329,17 @@ class SignalReturn(models.Model):
     """What followed a stored signal: the price change, in percent, N trading days (the stock's own
     bars) after the signal bar, for N in RETURN_HORIZONS, on adjusted prices (see ``followup``).
 
-    ``basis`` is the entry: the signal day's close, or the next day's open (what a trader acting on an
-    after-close signal could get). A horizon not reached yet is null; ``complete`` once all are known,
-    so the incremental job only revisits incomplete rows.
+    Keyed like its signal (strategy, code, date) plus ``basis``, the entry: the signal day's close, or
+    the next day's open (what a trader acting on an after-close signal could get). ``side`` is copied
+    from the signal, so summaries need no join. A horizon not reached yet is null; ``complete`` once all
+    are known, so the incremental job only revisits incomplete rows.
     """
 
-    signal = models.ForeignKey(StrategySignal, on_delete=models.CASCADE, related_name="returns")
+    strategy = models.CharField(max_length=32)
+    code = models.CharField(max_length=8)
+    date = models.DateField(help_text="the signal's bar")
     basis = models.CharField(max_length=10, choices=ReturnBasis.choices, default=ReturnBasis.CLOSE)
+    side = models.CharField(max_length=4, choices=[("buy", "买入"), ("sell", "卖出")])
     entry_date = models.DateField(null=True, blank=True)
     entry_price = models.FloatField(null=True, blank=True, help_text="adjusted, as computed")
     ret_1 = models.FloatField(null=True, blank=True, help_text="%")
@@ -348,11 +352,12 @@ class SignalReturn(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["signal", "basis"], name="market_signal_return_key")]
-        indexes = [models.Index(fields=["basis", "complete"], name="market_signal_return_todo")]
+        constraints = [models.UniqueConstraint(
+            fields=["strategy", "code", "date", "basis"], name="market_signal_return_key")]
+        indexes = [models.Index(fields=["basis", "strategy", "date"], name="market_signal_return_day")]
 
     def __str__(self):
-        return f"{self.signal_id} {self.basis}"
+        return f"{self.strategy} {self.code} {self.date} {self.basis}"
 
 
 class PatternHit(models.Model):
