@@ -2,9 +2,9 @@
 
 - REF(X,N): X N bars ago (NaN before the first bar).
 - MA(X,N): simple mean of the last N values; NaN until N values exist (and while any is NaN).
-- SUM(X,N): sum of the last N values, same warm-up. Short windows add N shifted copies, so a window of
-  exact zeros sums to exactly zero (a cumulative-sum difference would leave rounding noise there,
-  and that noise would turn a 0/0 into a number).
+- SUM(X,N): sum of the last N values, same warm-up, from one cumulative sum; a window of exact zeros
+  sums to exactly zero (the cumulative-sum difference would leave the rounding residue of earlier
+  values there, and that noise would turn a 0/0 into a number).
 - HHV/LLV(X,N): rolling max/min; COUNT(cond,N) = SUM(cond,N).
 - EMA(X,N): Y = (2·X + (N−1)·Y′)/(N+1), seeded with the first X.
 - SMA(X,N,M): Y = (M·X + (N−M)·Y′)/N, seeded with the first X. A missing X carries Y′ forward.
@@ -17,7 +17,6 @@ never a number made of noise. ``ratio`` implements it.
 import numpy as np
 
 ZERO_TOLERANCE = 1e-9  # relative: |denominator| ≤ 1e-9 × scale counts as zero
-EXACT_SUM_MAX = 32     # windows up to this length are summed by shifted copies (exact zeros)
 
 
 def ref(x, n=1):
@@ -30,31 +29,38 @@ def ref(x, n=1):
 
 
 def ma(x, n):
-    return _cumulative_window_sum(x, n) / n
+    return _window_sum(x, n) / n
 
 
 def msum(x, n):
-    if n > EXACT_SUM_MAX:
-        return _cumulative_window_sum(x, n)
-    total = x.copy()
-    for k in range(1, min(n, x.shape[1])):
-        total[:, k:] += x[:, :-k]  # a NaN (missing bar) in the window propagates, as it should
-    return _warm_up(total, n)
+    """SUM(X,N), exactly 0 where the window holds only zeros (see the module docstring)."""
+    return _window_sum(x, n, exact_zeros=True)
+
+
+def _window_sum(x, n, exact_zeros=False):
+    """Rolling sums from one cumulative sum; a window with a NaN is NaN, and with ``exact_zeros`` a
+    window of zeros is 0.0 exactly (its rounding residue from earlier values is dropped)."""
+    missing = np.isnan(x)
+    any_missing = missing.any()
+    sums = _differences(np.cumsum(np.where(missing, 0.0, x) if any_missing else x, axis=1), n)
+    if any_missing:
+        sums[_differences(np.cumsum(missing, axis=1), n) > 0] = np.nan
+    if exact_zeros:
+        sums[_differences(np.cumsum(x != 0, axis=1), n) == 0] = 0.0
+    return _warm_up(sums, n)
+
+
+def _differences(cumulative, n):
+    """cumulative[t] − cumulative[t−n]: the sum over the window of the last n bars."""
+    out = cumulative.copy()
+    out[:, n:] -= cumulative[:, :-n]
+    return out
 
 
 def _warm_up(out, n):
     """NaN in the first n−1 bars, which have no full window."""
     out[:, :n - 1] = np.nan
     return out
-
-
-def _cumulative_window_sum(x, n):
-    valid = ~np.isnan(x)
-    sums = np.cumsum(np.where(valid, x, 0.0), axis=1)
-    counts = np.cumsum(valid, axis=1)
-    sums[:, n:] -= sums[:, :-n].copy()
-    counts[:, n:] -= counts[:, :-n].copy()
-    return np.where(counts == n, sums, np.nan)
 
 
 def count(condition, n, defined):

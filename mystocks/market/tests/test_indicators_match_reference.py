@@ -87,3 +87,12 @@ def test_weekly_bars_are_dated_by_friday_and_aggregate_the_week():
     weekly = indicators.weekly_bars(daily)
     assert weekly["date"].tolist() == [datetime.date(2024, 1, 5), datetime.date(2024, 1, 12)]
     assert weekly.iloc[0][["open", "high", "low", "close", "volume"]].tolist() == [1, 9, 0.5, 3.5, 100]
+
+
+def test_monthly_bars_are_dated_by_the_month_end_and_aggregate_the_month():
+    days = [datetime.date(2024, 1, 30), datetime.date(2024, 1, 31), datetime.date(2024, 2, 1), datetime.date(2024, 2, 29)]
+    daily = pd.DataFrame({"code": "000001", "date": days, "open": [1, 2, 3, 4.0], "high": [2, 9, 3, 5.0],
+                          "low": [0.5, 1, 1, 2.0], "close": [1.5, 2, 3, 4.5], "volume": [10, 20, 30, 40.0]})
+    monthly = indicators.monthly_bars(daily)
+    assert monthly["date"].tolist() == [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)]
+    assert monthly.iloc[1][["open", "high", "low", "close", "volume"]].tolist() == [3, 5, 1, 4.5, 70]
