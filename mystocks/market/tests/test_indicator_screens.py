@@ -81,3 +81,14 @@ def test_the_signal_job_stores_screens_under_their_spec():
 
     bad = run_job_inline("calculate_strategy_signals", {"strategies": ["ma_crossover"], "screens": ["kdj_cross:99"]})
     assert bad.status == Status.FAILED and "kdj_cross:99" in bad.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_screen_can_be_backtested_like_a_strategy():
+    call_command("load_sample_market", stocks=6, days=160, end=datetime.date(2024, 12, 31))
+    execution = run_job_inline("run_backtest", {"strategy_id": "macd_cross", "start_date": "2024-06-01",
+                                                "end_date": "2024-12-31"})
+    assert execution.status == Status.SUCCESS, execution.error
+    assert execution.result["trade_count"] > 0
+    unknown = run_job_inline("run_backtest", {"strategy_id": "macd_crossing"})
+    assert unknown.status == Status.FAILED and "unknown strategy 'macd_crossing'" in unknown.error
