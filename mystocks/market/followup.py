@@ -11,7 +11,6 @@ since the earliest of them. Summaries per strategy and side are computed on read
 """
 import numpy as np
 import pandas as pd
-from django.db.models import Subquery
 
 from . import storage
 from .compute import load_bars
@@ -75,8 +74,8 @@ def compute_and_store(ctx, *, strategy_names, bases, adjust):
         codes = sorted(todo["code"].unique())
         bars = load_bars(adjust=adjust, since=todo["date"].min(), codes=codes if len(codes) <= CODES_IN_QUERY else None)
         rows = returns_for(bars, todo, basis=basis).assign(basis=basis)
-        counts = storage.upsert(SignalReturn, rows[KEYS + ["side", "entry_date", "entry_price", *RETURN_COLUMNS, "complete"]],
-                                keys=KEYS)
+        columns = [*KEYS, "side", "entry_date", "entry_price", *RETURN_COLUMNS, "complete"]
+        counts = storage.upsert(SignalReturn, rows[columns], keys=KEYS)
         ctx.log.info("%s: %d signals, %d bars, %d stored (%d complete)", basis, len(todo), len(bars), len(rows),
                      int(rows["complete"].sum()))
         result["rows_fetched"] += len(bars)

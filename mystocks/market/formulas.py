@@ -23,7 +23,8 @@ Formulas (defaults), C/O/H/L/V = close/open/high/low/volume, C′ = REF(C,1):
 - BRAR: AR = SUM(H − O,26)/SUM(O − L,26)·100; BR = SUM(MAX(0,H − C′),26)/SUM(MAX(0,C′ − L),26)·100.
 - CR: MID = REF(H + L,1)/2; CR = SUM(MAX(0,H − MID),26)/SUM(MAX(0,MID − L),26)·100;
   MA1/2/3 = REF(MA(CR,10),5), REF(MA(CR,20),9), REF(MA(CR,40),17).
-- VR: 100·(2·SUM(IF(C>C′,V,0),26) + SUM(IF(C=C′,V,0),26)) / (2·SUM(IF(C<C′,V,0),26) + SUM(IF(C=C′,V,0),26)); MAVR = MA(VR,6).
+- VR: 100·(2·SUM(IF(C>C′,V,0),26) + SUM(IF(C=C′,V,0),26)) / (2·SUM(IF(C<C′,V,0),26) + SUM(IF(C=C′,V,0),26));
+  MAVR = MA(VR,6).
 - DMA: DIF = MA(C,10) − MA(C,50); AMA = MA(DIF,10).
 - EMV: EMV = MA(100·(H+L − REF(H+L,1))/(H+L) · MA(V,14)/V · (H − L)/MA(H − L,14), 14); MAEMV = MA(EMV,9).
 - BIAS N∈{6,12,24}: (C − MA(C,N))/MA(C,N)·100.

@@ -65,7 +65,8 @@ class LongSeries:
         source[self.real] = np.arange(n)
         pads = np.repeat(starts + PAD * np.arange(stocks), PAD) + np.tile(np.arange(PAD), stocks)
         source[pads] = np.repeat(starts, PAD)
-        self.ohlc = [np.ascontiguousarray(frame[k].to_numpy(dtype=float)[source]) for k in ("open", "high", "low", "close")]
+        self.ohlc = [np.ascontiguousarray(frame[k].to_numpy(dtype=float)[source])
+                     for k in ("open", "high", "low", "close")]
 
     def run(self, name):
         """TA-Lib's output of ``name`` for every input row (0 where a per-stock call has none yet)."""

@@ -8,7 +8,6 @@ import numpy as np
 from . import indicators as ind
 from . import screens
 
-
 _crossed_above = ind.crossed_above
 _crossed_below = ind.crossed_below
 

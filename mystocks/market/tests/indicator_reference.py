@@ -98,7 +98,8 @@ def r_tr(c, h, low):
 def r_cci(c, h, low, n):
     tp = [(a + b + d) / 3 for a, b, d in zip(h, low, c)]
     mean, dev = r_ma(tp, n), r_avedev(tp, n)
-    return [div(tp[i] - mean[i], 0.015 * dev[i], tol=1e-9 * abs(mean[i]) if not isnan(mean[i]) else 0) for i in range(len(c))]
+    return [div(tp[i] - mean[i], 0.015 * dev[i], tol=1e-9 * abs(mean[i]) if not isnan(mean[i]) else 0)
+            for i in range(len(c))]
 
 
 def r_wr(c, h, low, n):
@@ -150,7 +151,8 @@ def reference(s):
     for p in (6, 12, 14, 24):
         out[f"rsi{p}"] = r_rsi(c, p)
     mid, sd = r_ma(c, 20), r_std(c, 20)
-    out.update(boll_mid=mid, boll_upper=[m + 2 * x for m, x in zip(mid, sd)], boll_lower=[m - 2 * x for m, x in zip(mid, sd)])
+    out.update(boll_mid=mid, boll_upper=[m + 2 * x for m, x in zip(mid, sd)],
+               boll_lower=[m - 2 * x for m, x in zip(mid, sd)])
     tr = r_tr(c, h, low)
     out["atr14"] = r_ma(tr, 14)
     out["cci14"], out["cci84"] = r_cci(c, h, low, 14), r_cci(c, h, low, 84)
@@ -185,7 +187,8 @@ def reference(s):
     psy = [x / 12 * 100 for x in r_sum(ups, 12)]
     out.update(psy=psy, psy_ma=r_ma(psy, 6))
 
-    ar = [div(a * 100, b) for a, b in zip(r_sum([x - y for x, y in zip(h, o)], 26), r_sum([y - z for y, z in zip(o, low)], 26))]
+    ar = [div(a * 100, b)
+          for a, b in zip(r_sum([x - y for x, y in zip(h, o)], 26), r_sum([y - z for y, z in zip(o, low)], 26))]
     br_up = r_sum([max(0, h[i] - prev[i]) if i else nan for i in range(n)], 26)
     br_dn = r_sum([max(0, prev[i] - low[i]) if i else nan for i in range(n)], 26)
     out.update(brar_ar=ar, brar_br=[div(a * 100, b) for a, b in zip(br_up, br_dn)])
@@ -279,7 +282,8 @@ def reference(s):
     moves = r_sum([abs(c[i] - c[i - 1]) if i else nan for i in range(n)], 28)
     out["vhf"] = [div(a - b, m) for a, b, m in zip(r_max(c, 28), r_min(c, 28), moves)]
 
-    rvi = [div(a, b) for a, b in zip(r_sum(swma([a - b for a, b in zip(c, o)]), 10), r_sum(swma([a - b for a, b in zip(h, low)]), 10))]
+    body, span = r_sum(swma([a - b for a, b in zip(c, o)]), 10), r_sum(swma([a - b for a, b in zip(h, low)]), 10)
+    rvi = [div(a, b) for a, b in zip(body, span)]
     out.update(rvi=rvi, rvi_signal=swma(rvi))
 
     force = [(c[i] - c[i - 1]) * v[i] if i else nan for i in range(n)]

@@ -90,7 +90,7 @@ def test_weekly_bars_are_dated_by_friday_and_aggregate_the_week():
 
 
 def test_monthly_bars_are_dated_by_the_month_end_and_aggregate_the_month():
-    days = [datetime.date(2024, 1, 30), datetime.date(2024, 1, 31), datetime.date(2024, 2, 1), datetime.date(2024, 2, 29)]
+    days = [datetime.date(2024, 1, d) for d in (30, 31)] + [datetime.date(2024, 2, d) for d in (1, 29)]
     daily = pd.DataFrame({"code": "000001", "date": days, "open": [1, 2, 3, 4.0], "high": [2, 9, 3, 5.0],
                           "low": [0.5, 1, 1, 2.0], "close": [1.5, 2, 3, 4.5], "volume": [10, 20, 30, 40.0]})
     monthly = indicators.monthly_bars(daily)
