@@ -11,6 +11,7 @@ since the earliest of them. Summaries per strategy and side are computed on read
 """
 import numpy as np
 import pandas as pd
+from django.db.models import Exists, OuterRef
 
 from . import storage
 from .compute import load_bars
@@ -89,21 +90,15 @@ def compute_and_store(ctx, *, strategy_names, bases, adjust):
 
 
 def pending_signals(*, basis, strategy_names=()):
-    """Signals (strategy, code, date, side) with no complete return row for ``basis``, as a frame."""
-    done = SignalReturn.objects.filter(basis=basis, complete=True)
-    signals = StrategySignal.objects.all()
+    """Signals (strategy, code, date, side) with no complete return row for ``basis``, as a frame
+    sorted by (code, date); the complete ones are left out in the database (NOT EXISTS on the key)."""
+    done = SignalReturn.objects.filter(basis=basis, complete=True, strategy=OuterRef("strategy"),
+                                       code=OuterRef("code"), date=OuterRef("date"))
+    signals = StrategySignal.objects.filter(~Exists(done))
     if strategy_names:
         signals = signals.filter(strategy__in=strategy_names)
-        done = done.filter(strategy__in=strategy_names)
-    rows = list(signals.values_list("strategy", "code", "date", "side"))
-    frame = pd.DataFrame(rows, columns=["strategy", "code", "date", "side"])
-    if frame.empty:
-        return frame
-    finished = pd.DataFrame(list(done.values_list("strategy", "code", "date")), columns=["strategy", "code", "date"])
-    if not finished.empty:
-        merged = frame.merge(finished.assign(_done=True), on=["strategy", "code", "date"], how="left")
-        frame = frame[merged["_done"].isna().to_numpy()]
-    return frame.sort_values(["code", "date"]).reset_index(drop=True)
+    rows = list(signals.order_by("code", "date").values_list("strategy", "code", "date", "side"))
+    return pd.DataFrame(rows, columns=["strategy", "code", "date", "side"])
 
 
 # --- read side ----------------------------------------------------------------------------------
