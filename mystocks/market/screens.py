@@ -36,6 +36,12 @@ SCREENS = {
     "ma_cross": ((5.0, 20.0), ((1, 250), (2, 250))),
 }
 MAX_LENGTH = 32  # the stored strategy name
+LABELS = {
+    "kdj_cross": "KDJ金叉/死叉", "macd_zero_cross": "MACD零轴穿越", "macd_cross": "MACD金叉/死叉",
+    "boll_touch": "布林带触轨", "rsi_cross": "RSI超卖/超买穿越", "cci_cross": "CCI超卖/超买穿越",
+    "wr_extreme": "WR极值", "dmi_cross": "DMI交叉", "sar_flip": "SAR翻转", "supertrend_flip": "超级趋势翻转",
+    "ma_cross": "均线交叉",
+}
 
 
 def parse(spec):

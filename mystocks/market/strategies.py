@@ -286,6 +286,15 @@ def low_atr(p, n=10, history=250):
     return calm & spread & ~np.isnan(ind.ref(c, history - 1)), _below_ma20(c)
 
 
+# Display names for pages and the API (InStock's names for its ten).
+LABELS = {
+    "ma_crossover": "均线金叉死叉", "macd_divergence": "MACD背离", "kdj_overbought": "KDJ超买超卖",
+    "turtle_trade": "海龟交易法则", "volume_breakout": "放量上涨", "platform_breakout": "突破平台",
+    "keep_increasing": "均线多头", "parking_apron": "停机坪", "backtrace_ma250": "回踩年线",
+    "low_backtrace_increase": "无大幅回撤", "high_tight_flag": "高而窄的旗形", "climax_limitdown": "放量跌停",
+    "low_atr": "低ATR成长",
+}
+
 STRATEGIES = {
     "ma_crossover": ma_crossover,
     "macd_divergence": macd_divergence,
