@@ -55,7 +55,7 @@ Formulas (defaults), C/O/H/L/V = close/open/high/low/volume, C′ = REF(C,1):
 """
 import numpy as np
 
-from .primitives import avedev, count, ema, hhv, llv, ma, msum, ratio, recursive, ref, sma, std  # noqa: F401
+from .primitives import avedev, count, ema, hhv, llv, ma, msum, ratio, ref, sma, std
 
 INDICATOR_COLUMNS = {
     "MA": ["ma5", "ma10", "ma20", "ma30", "ma60", "ma120", "ma250"],
