@@ -11,13 +11,13 @@ Formulas (defaults), C/O/H/L/V = close/open/high/low/volume, C′ = REF(C,1):
   previous value (SMA carries a missing input) and D = SMA(K) keeps converging to it.
 - RSI N∈{6,12,14,24}: SMA(MAX(C − C′,0),N,1) / SMA(|C − C′|,N,1)·100 (NaN while every move was 0).
 - BOLL: MID = MA(C,20); UPPER/LOWER = MID ± 2·STD(C,20).
-- ATR: MA(TR,14), TR = MAX(H − L, |C′ − H|, |C′ − L|).
+- ATR: TR = MAX(H − L, |C′ − H|, |C′ − L|) (NaN on a first bar); ATR14 = MA(TR,14).
 - CCI N∈{14,84}: TP = (H+L+C)/3; (TP − MA(TP,N)) / (0.015·AVEDEV(TP,N)); NaN on a flat window.
 - WR N∈{10,6,14}: 100·(HHV(H,N) − C)/(HHV(H,N) − LLV(L,N)) (0 = at the high; NaN when HHV = LLV).
 - OBV: running sum of ±V (+ when C > C′, − when C < C′, 0 when equal or on the first bar); MAOBV = MA(OBV,30).
 - TRIX: TR = EMA(EMA(EMA(C,12),12),12); TRIX = (TR − REF(TR,1))/REF(TR,1)·100; TRMA = MA(TRIX,20).
 - DMI: TR14 = SUM(TR,14); HD = H − REF(H,1); LD = REF(L,1) − L; PDI = SUM(IF(HD>0 AND HD>LD,HD,0),14)·100/TR14;
-  MDI likewise with LD; ADX = MA(|MDI − PDI|/(MDI + PDI)·100, 6); ADXR = (ADX + REF(ADX,6))/2.
+  MDI likewise with LD; DX = |MDI − PDI|/(MDI + PDI)·100; ADX = MA(DX,6); ADXR = (ADX + REF(ADX,6))/2.
 - SAR: Wilder's parabolic SAR, acceleration 0.02 up to 0.2 (TA-Lib's algorithm and start-up rule).
 - PSY: COUNT(C > C′,12)/12·100; PSYMA = MA(PSY,6).
 - BRAR: AR = SUM(H − O,26)/SUM(O − L,26)·100; BR = SUM(MAX(0,H − C′),26)/SUM(MAX(0,C′ − L),26)·100.
@@ -30,7 +30,7 @@ Formulas (defaults), C/O/H/L/V = close/open/high/low/volume, C′ = REF(C,1):
 - BIAS N∈{6,12,24}: (C − MA(C,N))/MA(C,N)·100.
 - MFI: TYP = (H+L+C)/3; P = SUM(IF(TYP>TYP′,TYP·V,0),14), N likewise for TYP<TYP′; MFI = 100·P/(P+N)
   (= 100 − 100/(1 + P/N); NaN when the typical price did not move for 14 bars).
-- ROC: 100·(C − REF(C,12))/REF(C,12); MAROC = MA(ROC,6). MTM: C − REF(C,12); MTMMA = MA(MTM,6).
+- ROC: 100·(C − REF(C,12))/REF(C,12); MAROC = MA(ROC,6); ROC EMA = EMA(MAROC,9). MTM: C − REF(C,12); MTMMA = MA(MTM,6).
 - DPO: C − REF(MA(C,20),10); MADPO = MA(DPO,6).
 - ASI: LC = C′; AA = |H − LC|; BB = |L − LC|; CC = |H − REF(L,1)|; DD = |LC − REF(O,1)|;
   R = AA + BB/2 + DD/4 if AA > BB and AA > CC, else BB + AA/2 + DD/4 if BB > CC and BB > AA, else CC + DD/4;
@@ -64,12 +64,12 @@ INDICATOR_COLUMNS = {
     "KDJ": ["kdj_k", "kdj_d", "kdj_j"],
     "RSI": ["rsi6", "rsi12", "rsi14", "rsi24"],
     "BOLL": ["boll_upper", "boll_mid", "boll_lower"],
-    "ATR": ["atr14"],
+    "ATR": ["tr", "atr14"],
     "CCI": ["cci14", "cci84"],
     "WR": ["wr10", "wr6", "wr14"],
     "OBV": ["obv", "maobv"],
     "TRIX": ["trix", "trix_ma"],
-    "DMI": ["dmi_pdi", "dmi_mdi", "dmi_adx", "dmi_adxr"],
+    "DMI": ["dmi_pdi", "dmi_mdi", "dmi_dx", "dmi_adx", "dmi_adxr"],
     "SAR": ["sar"],
     "PSY": ["psy", "psy_ma"],
     "BRAR": ["brar_ar", "brar_br"],
@@ -79,7 +79,7 @@ INDICATOR_COLUMNS = {
     "EMV": ["emv", "emv_ma"],
     "BIAS": ["bias6", "bias12", "bias24"],
     "MFI": ["mfi"],
-    "ROC": ["roc", "roc_ma"],
+    "ROC": ["roc", "roc_ma", "roc_ema"],
     "MTM": ["mtm", "mtm_ma"],
     "DPO": ["dpo", "dpo_ma"],
     "ASI": ["asi", "asi_ma"],
@@ -213,15 +213,16 @@ def supertrend(c, h, low, n=14, multiplier=3.0):
 
 
 def dmi(c, h, low, n=14, m=6, tr=None):
-    """(PDI, MDI, ADX, ADXR); see the module docstring."""
+    """(PDI, MDI, DX, ADX, ADXR); see the module docstring."""
     tr = msum(true_range(c, h, low) if tr is None else tr, n, exact_zeros=True)
     hd, ld = h - ref(h), ref(low) - low
     defined = ~np.isnan(hd)
     plus = msum(np.where(defined, np.where((hd > 0) & (hd > ld), hd, 0.0), np.nan), n)
     minus = msum(np.where(defined, np.where((ld > 0) & (ld > hd), ld, 0.0), np.nan), n)
     pdi, mdi = ratio(plus * 100, tr), ratio(minus * 100, tr)
-    adx = ma(ratio(np.abs(mdi - pdi), mdi + pdi) * 100, m)
-    return pdi, mdi, adx, (adx + ref(adx, m)) / 2
+    dx = ratio(np.abs(mdi - pdi), mdi + pdi) * 100
+    adx = ma(dx, m)
+    return pdi, mdi, dx, adx, (adx + ref(adx, m)) / 2
 
 
 def _swma(x):
@@ -291,7 +292,7 @@ def _boll(b):
 
 
 def _atr(b):
-    return {"atr14": ma(b.tr(), 14)}
+    return {"tr": b.tr(), "atr14": ma(b.tr(), 14)}
 
 
 def _cci(b):
@@ -314,8 +315,8 @@ def _trix(b):
 
 
 def _dmi(b):
-    pdi, mdi, adx, adxr = dmi(b.c, b.h, b.low, tr=b.tr())
-    return {"dmi_pdi": pdi, "dmi_mdi": mdi, "dmi_adx": adx, "dmi_adxr": adxr}
+    pdi, mdi, dx, adx, adxr = dmi(b.c, b.h, b.low, tr=b.tr())
+    return {"dmi_pdi": pdi, "dmi_mdi": mdi, "dmi_dx": dx, "dmi_adx": adx, "dmi_adxr": adxr}
 
 
 def _sar(b):
@@ -383,7 +384,8 @@ def _mfi(b, n=14):
 def _roc(b):
     before = ref(b.c, 12)
     roc = ratio(100 * (b.c - before), before)
-    return {"roc": roc, "roc_ma": ma(roc, 6)}
+    roc_ma = ma(roc, 6)
+    return {"roc": roc, "roc_ma": roc_ma, "roc_ema": ema(roc_ma, 9)}
 
 
 def _mtm(b):

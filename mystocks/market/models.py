@@ -197,7 +197,7 @@ class Period(models.TextChoices):
 class IndicatorValue(models.Model):
     """TongDaXin / MyTT-convention indicators of one stock on one bar (formulas in ``indicators``).
 
-    One column per value (about 90), one row per stock, bar and period: the pages and the API read a
+    One column per value (94), one row per stock, bar and period: the pages and the API read a
     stock's whole indicator history, or one day of the market, in one indexed query, which a long
     (code, date, name, value) table would turn into 90 rows per bar and a pivot. Null = not computed,
     or undefined there (warm-up, 0/0)."""
@@ -227,6 +227,7 @@ class IndicatorValue(models.Model):
     boll_upper = models.FloatField(null=True, blank=True)
     boll_mid = models.FloatField(null=True, blank=True)
     boll_lower = models.FloatField(null=True, blank=True)
+    tr = models.FloatField(null=True, blank=True)
     atr14 = models.FloatField(null=True, blank=True)
     cci14 = models.FloatField(null=True, blank=True)
     cci84 = models.FloatField(null=True, blank=True)
@@ -239,6 +240,7 @@ class IndicatorValue(models.Model):
     trix_ma = models.FloatField(null=True, blank=True)
     dmi_pdi = models.FloatField(null=True, blank=True)
     dmi_mdi = models.FloatField(null=True, blank=True)
+    dmi_dx = models.FloatField(null=True, blank=True)
     dmi_adx = models.FloatField(null=True, blank=True)
     dmi_adxr = models.FloatField(null=True, blank=True)
     sar = models.FloatField(null=True, blank=True)
@@ -262,6 +264,7 @@ class IndicatorValue(models.Model):
     mfi = models.FloatField(null=True, blank=True)
     roc = models.FloatField(null=True, blank=True)
     roc_ma = models.FloatField(null=True, blank=True)
+    roc_ema = models.FloatField(null=True, blank=True)
     mtm = models.FloatField(null=True, blank=True)
     mtm_ma = models.FloatField(null=True, blank=True)
     dpo = models.FloatField(null=True, blank=True)

@@ -119,7 +119,7 @@ def _wr_extreme(c, h, low, level):
 
 
 def _dmi_cross(c, h, low):
-    pdi, mdi, _, _ = ind.dmi(c, h, low)
+    pdi, mdi, *_ = ind.dmi(c, h, low)
     return ind.crossed_above(pdi, mdi), ind.crossed_below(pdi, mdi)
 
 

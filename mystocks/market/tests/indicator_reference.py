@@ -154,7 +154,7 @@ def reference(s):
     out.update(boll_mid=mid, boll_upper=[m + 2 * x for m, x in zip(mid, sd)],
                boll_lower=[m - 2 * x for m, x in zip(mid, sd)])
     tr = r_tr(c, h, low)
-    out["atr14"] = r_ma(tr, 14)
+    out["tr"], out["atr14"] = tr, r_ma(tr, 14)
     out["cci14"], out["cci84"] = r_cci(c, h, low, 14), r_cci(c, h, low, 84)
     for p in (10, 6, 14):
         out[f"wr{p}"] = r_wr(c, h, low, p)
@@ -179,8 +179,9 @@ def reference(s):
     dmm = r_sum([nan if isnan(b) else (b if b > 0 and b > a else 0.0) for a, b in zip(hd, ld)], 14)
     pdi = [div(a * 100, t) for a, t in zip(dmp, tr14)]
     mdi = [div(b * 100, t) for b, t in zip(dmm, tr14)]
-    adx = r_ma([div(abs(m - p) * 100, m + p) for p, m in zip(pdi, mdi)], 6)
-    out.update(dmi_pdi=pdi, dmi_mdi=mdi, dmi_adx=adx, dmi_adxr=[(a + b) / 2 for a, b in zip(adx, shift(adx, 6))])
+    dx = [div(abs(m - p) * 100, m + p) for p, m in zip(pdi, mdi)]
+    adx = r_ma(dx, 6)
+    out.update(dmi_pdi=pdi, dmi_mdi=mdi, dmi_dx=dx, dmi_adx=adx, dmi_adxr=[(a + b) / 2 for a, b in zip(adx, shift(adx, 6))])
 
     ups = [nan if i == 0 else float(c[i] > c[i - 1]) for i in range(n)]
     ups[0] = 0.0  # the first bar counts as "not up" (no earlier close), as COUNT does in TDX
@@ -227,7 +228,7 @@ def reference(s):
     c12 = shift(c, 12)
     roc = [div(100 * (a - b), b) for a, b in zip(c, c12)]
     mtm = [a - b for a, b in zip(c, c12)]
-    out.update(roc=roc, roc_ma=r_ma(roc, 6), mtm=mtm, mtm_ma=r_ma(mtm, 6))
+    out.update(roc=roc, roc_ma=r_ma(roc, 6), roc_ema=r_ema(r_ma(roc, 6), 9), mtm=mtm, mtm_ma=r_ma(mtm, 6))
 
     dpo = [a - b for a, b in zip(c, shift(r_ma(c, 20), 10))]
     out.update(dpo=dpo, dpo_ma=r_ma(dpo, 6))
