@@ -117,8 +117,10 @@ def kdj(c, h, low, n=9, m1=3, m2=3):
 
 
 def rsi(c, n):
+    """No tolerance here: after moves, a flat run only scales both averages by the same factor (the
+    ratio stays exact); the denominator is 0 only while no move has happened at all."""
     diff = c - ref(c)
-    return ratio(sma(np.maximum(diff, 0), n) * 100, sma(np.abs(diff), n), scale=c)
+    return ratio(sma(np.maximum(diff, 0), n) * 100, sma(np.abs(diff), n))
 
 
 def boll(c, n=20, width=2):

@@ -60,3 +60,10 @@ def test_ratios_of_a_limit_up_run_are_undefined_not_zero():
 def test_a_stock_that_never_moved_has_no_rsi():
     values = indicators.compute_frame(bars([8.8] * 40, flat_from=0), ["RSI", "CCI", "VHF"])
     assert values[["rsi6", "cci14", "vhf"]].isna().all().all()
+
+
+def test_rsi_stays_defined_through_a_long_flat_run_after_moves():
+    rng = np.random.default_rng(3)
+    frame = bars(list(10 + np.cumsum(rng.normal(0, 0.2, 30))) + [10.0] * 300, flat_from=30)
+    rsi = indicators.compute_frame(frame, ["RSI"])["rsi6"].to_numpy()
+    assert np.isfinite(rsi[40:]).all() and rsi[-1] == pytest.approx(rsi[40])  # both averages decay alike
