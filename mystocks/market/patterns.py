@@ -88,11 +88,16 @@ def detect(frame, names, keep=None):
     def hits_of(name):
         values = series.run(name)
         hit = np.flatnonzero((values != 0) & keep)
-        return pd.DataFrame({"code": codes[hit], "date": dates[hit], "pattern": name,
-                             "value": values[hit].astype(np.int16)})
+        return hit, values[hit]
 
     with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1)) as pool:
-        return pd.concat(list(pool.map(hits_of, names)), ignore_index=True)
+        found = list(pool.map(hits_of, names))
+    rows = np.concatenate([hit for hit, _ in found])
+    return pd.DataFrame({
+        "code": codes[rows], "date": dates[rows],
+        "pattern": np.repeat(np.array(names, dtype=object), [len(hit) for hit, _ in found]),
+        "value": np.concatenate([values for _, values in found]).astype(np.int16),
+    })
 
 
 # --- the job ------------------------------------------------------------------------------------
