@@ -45,10 +45,21 @@ def _window_sum(x, n, exact_zeros=False):
     any_missing = missing.any()
     sums = _differences(np.cumsum(np.where(missing, 0.0, x) if any_missing else x, axis=1), n)
     if any_missing:
-        sums[_differences(np.cumsum(missing, axis=1, dtype=np.int32), n) > 0] = np.nan
+        sums[_windows_with_nan(missing, n)] = np.nan
     if exact_zeros:
         sums[_differences(np.cumsum(x != 0, axis=1, dtype=np.int32), n) == 0] = 0.0
     return _warm_up(sums, n)
+
+
+def _windows_with_nan(missing, n):
+    """Where the window of the last n bars holds a NaN. Usually the NaNs of a row are a prefix (bars
+    before a stock's first, or a formula's warm-up): then it is the bars before first valid + n − 1,
+    found without a second cumulative sum."""
+    first = np.argmin(missing, axis=1)  # first valid bar (0 for a row with none: then all are NaN)
+    first = np.where(missing.all(axis=1), missing.shape[1], first)
+    if (missing.sum(axis=1) == first).all():
+        return np.arange(missing.shape[1])[None, :] < (first + n - 1)[:, None]
+    return _differences(np.cumsum(missing, axis=1, dtype=np.int32), n) > 0
 
 
 def _differences(cumulative, n):
