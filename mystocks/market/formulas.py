@@ -216,7 +216,7 @@ def supertrend(c, h, low, n=14, multiplier=3.0):
 
 def dmi(c, h, low, n=14, m=6, tr=None):
     """(PDI, MDI, DX, ADX, ADXR); see the module docstring."""
-    tr = msum(true_range(c, h, low) if tr is None else tr, n, exact_zeros=True)
+    tr = msum(true_range(c, h, low) if tr is None else tr, n)
     hd, ld = h - ref(h), ref(low) - low
     defined = ~np.isnan(hd)
     plus = msum(np.where(defined, np.where((hd > 0) & (hd > ld), hd, 0.0), np.nan), n)
@@ -333,15 +333,15 @@ def _psy(b):
 
 def _brar(b):
     prev = b.prev()
-    ar = ratio(msum(b.h - b.o, 26), msum(b.o - b.low, 26, exact_zeros=True)) * 100
+    ar = ratio(msum(b.h - b.o, 26), msum(b.o - b.low, 26)) * 100
     br = ratio(msum(np.fmax(0, b.h - prev) + 0 * prev, 26),
-               msum(np.fmax(0, prev - b.low) + 0 * prev, 26, exact_zeros=True)) * 100
+               msum(np.fmax(0, prev - b.low) + 0 * prev, 26)) * 100
     return {"brar_ar": ar, "brar_br": br}
 
 
 def _cr(b):
     mid = ref(b.h + b.low) / 2
-    cr = ratio(msum(np.maximum(0, b.h - mid), 26), msum(np.maximum(0, mid - b.low), 26, exact_zeros=True)) * 100
+    cr = ratio(msum(np.maximum(0, b.h - mid), 26), msum(np.maximum(0, mid - b.low), 26)) * 100
     return {"cr": cr, "cr_ma1": ref(ma(cr, 10), 5), "cr_ma2": ref(ma(cr, 20), 9), "cr_ma3": ref(ma(cr, 40), 17)}
 
 
@@ -350,7 +350,7 @@ def _vr(b):
     defined = ~np.isnan(prev)
 
     def volume_when(condition):
-        return msum(np.where(defined, np.where(condition, b.v, 0.0), np.nan), 26, exact_zeros=True)
+        return msum(np.where(defined, np.where(condition, b.v, 0.0), np.nan), 26)
 
     up, down, flat = volume_when(b.c > prev), volume_when(b.c < prev), volume_when(b.c == prev)
     vr = ratio(100 * (2 * up + flat), 2 * down + flat)
@@ -378,8 +378,8 @@ def _mfi(b, n=14):
     tp = b.tp()
     prev = ref(tp)
     flow = np.where(np.isnan(prev), np.nan, tp * b.v)
-    positive = msum(np.where(tp > prev, flow, 0.0) + 0 * flow, n, exact_zeros=True)
-    negative = msum(np.where(tp < prev, flow, 0.0) + 0 * flow, n, exact_zeros=True)
+    positive = msum(np.where(tp > prev, flow, 0.0) + 0 * flow, n)
+    negative = msum(np.where(tp < prev, flow, 0.0) + 0 * flow, n)
     return {"mfi": ratio(100 * positive, positive + negative)}
 
 
@@ -413,7 +413,7 @@ def _asi(b):
 
 
 def _vwma(b):
-    return {"vwma": ratio(msum(b.c * b.v, 14), msum(b.v, 14, exact_zeros=True))}
+    return {"vwma": ratio(msum(b.c * b.v, 14), msum(b.v, 14))}
 
 
 def _ppo(b):
@@ -463,12 +463,12 @@ def _tema(b):
 
 
 def _vhf(b):
-    moves = msum(np.abs(b.c - b.prev()), 28, exact_zeros=True)
+    moves = msum(np.abs(b.c - b.prev()), 28)
     return {"vhf": ratio(hhv(b.c, 28) - llv(b.c, 28), moves)}
 
 
 def _rvi(b):
-    rvi = ratio(msum(_swma(b.c - b.o), 10), msum(_swma(b.h - b.low), 10, exact_zeros=True), scale=b.c)
+    rvi = ratio(msum(_swma(b.c - b.o), 10), msum(_swma(b.h - b.low), 10), scale=b.c)
     return {"rvi": rvi, "rvi_signal": _swma(rvi)}
 
 

@@ -2,9 +2,8 @@
 
 - REF(X,N): X N bars ago (NaN before the first bar).
 - MA(X,N): simple mean of the last N values; NaN until N values exist (and while any is NaN).
-- SUM(X,N): sum of the last N values, same warm-up, from one cumulative sum; as a denominator a window
-  of exact zeros sums to exactly zero (the cumulative-sum difference would leave the rounding residue
-  of earlier values there, and that noise would turn a 0/0 into a number).
+- SUM(X,N): sum of the last N values, same warm-up, as differences of one cumulative sum; a window of
+  exact zeros sums to exactly zero (the running sum does not move), so a 0/0 stays 0/0.
 - HHV/LLV(X,N): rolling max/min; COUNT(cond,N) = SUM(cond,N).
 - EMA(X,N): Y = (2·X + (N−1)·Y′)/(N+1), seeded with the first X.
 - SMA(X,N,M): Y = (M·X + (N−M)·Y′)/N, seeded with the first X. A missing X carries Y′ forward.
@@ -32,22 +31,18 @@ def ma(x, n):
     return _window_sum(x, n) / n
 
 
-def msum(x, n, exact_zeros=False):
-    """SUM(X,N); with ``exact_zeros`` (for a sum used as a denominator) exactly 0 where the window
-    holds only zeros (see the module docstring)."""
-    return _window_sum(x, n, exact_zeros=exact_zeros)
+def msum(x, n):
+    return _window_sum(x, n)
 
 
-def _window_sum(x, n, exact_zeros=False):
-    """Rolling sums from one cumulative sum; a window with a NaN is NaN, and with ``exact_zeros`` a
-    window of zeros is 0.0 exactly (its rounding residue from earlier values is dropped)."""
+def _window_sum(x, n):
+    """Rolling sums as differences of one cumulative sum; a window with a NaN is NaN. A window of
+    zeros sums to exactly 0.0: adding 0.0 leaves the running sum unchanged, bit for bit."""
     missing = np.isnan(x)
     any_missing = missing.any()
     sums = _differences(np.cumsum(np.where(missing, 0.0, x) if any_missing else x, axis=1), n)
     if any_missing:
         sums[_windows_with_nan(missing, n)] = np.nan
-    if exact_zeros:
-        sums[_differences(np.cumsum(x != 0, axis=1, dtype=np.int32), n) == 0] = 0.0
     return _warm_up(sums, n)
 
 
