@@ -180,6 +180,20 @@ def calculate_strategy_signals(ctx, **params):
                              trade_date=params["trade_date"])
 
 
+@job("backfill_strategy_signals", queue="compute", params=[
+    Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
+    Param("screens", "list", [], help=SCREEN_HELP),
+    Param("start_date", "date", help="first day (required)"),
+    Param("end_date", "date", help="last day (default: the latest trading day)"),
+])
+def backfill_strategy_signals(ctx, **params):
+    """Strategy and screen signals on every trading day of a range (history for follow-up returns)."""
+    from .signal_history import backfill_signals
+
+    return backfill_signals(ctx, strategy_names=params["strategies"] + params["screens"],
+                            start_date=params["start_date"], end_date=params["end_date"])
+
+
 @job("run_backtest", queue="compute", params=[
     Param("strategy_id", "str", "", help="one of the strategies; required to run"),
     Param("start_date", "date"),
