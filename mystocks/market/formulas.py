@@ -123,8 +123,9 @@ def rsi(c, n):
     return ratio(sma(np.maximum(diff, 0), n) * 100, sma(np.abs(diff), n))
 
 
-def boll(c, n=20, width=2):
-    mid, sd = ma(c, n), std(c, n)
+def boll(c, n=20, width=2, first=0):
+    """Bands from bar ``first`` on (the middle line everywhere)."""
+    mid, sd = ma(c, n), std(c, n, first)
     return mid + width * sd, mid, mid - width * sd
 
 
@@ -137,10 +138,11 @@ def atr(c, h, low, n=14):
     return ma(true_range(c, h, low), n)
 
 
-def cci(c, h, low, n=14):
+def cci(c, h, low, n=14, first=0):
+    """From bar ``first`` on (NaN before)."""
     tp = (h + low + c) / 3
     mean = ma(tp, n)
-    return ratio(tp - mean, 0.015 * avedev(tp, n), scale=mean)
+    return ratio(tp - mean, 0.015 * avedev(tp, n, first), scale=mean)
 
 
 def wr(c, h, low, n):
@@ -234,11 +236,15 @@ def _swma(x):
 # --- the families -------------------------------------------------------------------------------
 
 class Bars:
-    """The panel's price arrays plus intermediates several families share (computed once)."""
+    """The panel's price arrays plus intermediates several families share (computed once).
 
-    def __init__(self, panel):
+    ``first``: the first bar (column) whose values are wanted. Values that feed no other formula
+    (BOLL's bands, CCI) are computed from there only; everything else is computed everywhere."""
+
+    def __init__(self, panel, first=0):
         self.o, self.h, self.low, self.c, self.v = (
             panel.fields[k] for k in ("open", "high", "low", "close", "volume"))
+        self.first = first
         self._memo = {}
 
     def get(self, key, fn):
@@ -289,7 +295,7 @@ def _rsi(b):
 
 
 def _boll(b):
-    upper, mid, lower = boll(b.c)
+    upper, mid, lower = boll(b.c, first=b.first)
     return {"boll_upper": upper, "boll_mid": mid, "boll_lower": lower}
 
 
@@ -298,7 +304,7 @@ def _atr(b):
 
 
 def _cci(b):
-    return {"cci14": cci(b.c, b.h, b.low, 14), "cci84": cci(b.c, b.h, b.low, 84)}
+    return {"cci14": cci(b.c, b.h, b.low, 14, b.first), "cci84": cci(b.c, b.h, b.low, 84, b.first)}
 
 
 def _wr(b):

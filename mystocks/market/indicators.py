@@ -52,6 +52,15 @@ class Panel:
             return array.reshape(-1)
         return array[self._rows, self._cols]
 
+    def first_column(self, rows):
+        """The leftmost column holding one of the input rows selected by the boolean mask ``rows``
+        (the kept rows are a stock's newest bars, so usually the last columns)."""
+        if not rows.any():
+            return self.width
+        if self._rows is None:
+            return int(np.flatnonzero(rows.reshape(len(self.codes), self.width).any(axis=0))[0])
+        return int(self._cols[rows].min())
+
     def chunk(self, first, last):
         """Stocks first … last−1 as a panel of their own (views, no copies of the bars)."""
         sub = object.__new__(Panel)
@@ -67,9 +76,10 @@ class Panel:
         return sub
 
 
-def compute(panel, indicators):
-    """{column: codes × bars array} for the named families (keys of INDICATOR_COLUMNS), in that order."""
-    bars = Bars(panel)
+def compute(panel, indicators, first=0):
+    """{column: codes × bars array} for the named families (keys of INDICATOR_COLUMNS), in that order;
+    complete from bar (column) ``first`` on."""
+    bars = Bars(panel, first)
     out = {}
     with np.errstate(invalid="ignore", divide="ignore"):
         for name in INDICATOR_COLUMNS:
@@ -97,7 +107,7 @@ def compute_frame(frame, indicators, keep=None):
         last = min(first + CHUNK_STOCKS, len(panel.codes))
         part = panel.chunk(first, last)
         wanted = keep[panel.starts[first]:panel.starts[last]]
-        values = compute(part, indicators)
+        values = compute(part, indicators, first=part.first_column(wanted))
         size = int(wanted.sum())
         for i, column in enumerate(columns):
             block[i, done:done + size] = part.gather(values[column])[wanted]

@@ -89,30 +89,33 @@ def llv(x, n):
     return _warm_up(out, n)
 
 
-def _sum_of_deviations(x, n, mean, power):
-    """Σ |X[t−k] − mean[t]|^power over the window, in place (no array per lag)."""
-    total = np.abs(x - mean)
+def _sum_of_deviations(x, n, mean, power, first=0):
+    """Σ |X[t−k] − mean[t]|^power over the window, in place (no array per lag), for bars t ≥ ``first``
+    (NaN before: a caller that stores only the newest bars need not pay for the others)."""
+    total = np.full_like(x, np.nan)
+    total[:, first:] = np.abs(x[:, first:] - mean[:, first:])
     if power == 2:
         total *= total
     dev = np.empty_like(x)
     for k in range(1, min(n, x.shape[1])):
-        part = dev[:, k:]
-        np.subtract(x[:, :-k], mean[:, k:], out=part)
+        start = max(k, first)
+        part = dev[:, start:]
+        np.subtract(x[:, start - k:x.shape[1] - k], mean[:, start:], out=part)
         if power == 2:
             np.multiply(part, part, out=part)
         else:
             np.abs(part, out=part)
-        total[:, k:] += part
+        total[:, start:] += part
     return _warm_up(total, n)
 
 
-def std(x, n):
-    """Two-pass sample std (no cancellation error from sum-of-squares shortcuts)."""
-    return np.sqrt(_sum_of_deviations(x, n, ma(x, n), 2) / (n - 1))
+def std(x, n, first=0):
+    """Two-pass sample std (no cancellation error from sum-of-squares shortcuts); bars ≥ ``first``."""
+    return np.sqrt(_sum_of_deviations(x, n, ma(x, n), 2, first) / (n - 1))
 
 
-def avedev(x, n):
-    return _sum_of_deviations(x, n, ma(x, n), 1) / n
+def avedev(x, n, first=0):
+    return _sum_of_deviations(x, n, ma(x, n), 1, first) / n
 
 
 def recursive(x, alpha):

@@ -57,13 +57,19 @@ def test_all_indicators_match_the_loop_reference(lengths, monkeypatch):
                                    rtol=0, atol=TOLERANCE, equal_nan=True, err_msg="sar")
 
 
-def test_keep_limits_the_output_to_the_chosen_rows_with_the_same_values():
-    stocks = {f"{i:06d}": series(n, seed=i) for i, n in enumerate((120, 90))}
+@pytest.mark.parametrize("lengths", [(120, 120), (120, 90)], ids=["same length", "different lengths"])
+def test_keep_limits_the_output_to_the_chosen_rows_with_the_same_values(lengths):
+    """Only the kept bars are gathered, and output-only values (BOLL bands, CCI) are computed from the
+    first kept column on: the kept rows must still equal a full computation."""
+    stocks = {f"{i:06d}": series(n, seed=i) for i, n in enumerate(lengths)}
     frame = frame_of(stocks)
-    everything = indicators.compute_frame(frame, ["MACD", "KDJ", "SAR"])
-    last = (frame["code"] != frame["code"].shift(-1)).to_numpy()
-    only_last = indicators.compute_frame(frame, ["MACD", "KDJ", "SAR"], keep=last)
-    pd.testing.assert_frame_equal(only_last, everything[last].reset_index(drop=True))
+    names = list(indicators.INDICATOR_COLUMNS)
+    everything = indicators.compute_frame(frame, names)
+    codes = frame["code"]
+    for keep in ((codes != codes.shift(-1)).to_numpy(),                     # each stock's newest bar
+                 (frame.groupby("code").cumcount(ascending=False) < 5).to_numpy()):  # its last five
+        only = indicators.compute_frame(frame, names, keep=keep)
+        pd.testing.assert_frame_equal(only, everything[keep].reset_index(drop=True))
 
 
 def test_a_stock_with_fewer_bars_than_a_window_gets_nan_not_an_error():
