@@ -3,7 +3,7 @@ from django.contrib import admin
 
 from .models import (
     BacktestRun, BacktestTrade, CapitalFlow, DailyBar, DragonTigerEntry, FinancialStatement,
-    IndicatorValue, RealtimeSnapshot, Stock, StrategySignal,
+    IndicatorValue, PatternHit, RealtimeSnapshot, SignalReturn, Stock, StrategySignal,
 )
 from .models import IndicatorBasis
 
@@ -72,6 +72,25 @@ class StrategySignalAdmin(admin.ModelAdmin):
     list_filter = ("strategy", "side")
     search_fields = ("code",)
     date_hierarchy = "date"
+
+
+@admin.register(SignalReturn)
+class SignalReturnAdmin(admin.ModelAdmin):
+    list_display = ("date", "strategy", "code", "side", "basis", "entry_price", "ret_1", "ret_5", "ret_20", "ret_60",
+                    "complete")
+    list_filter = ("basis", "side", "complete", "strategy")
+    search_fields = ("code", "strategy")
+    date_hierarchy = "date"
+    show_full_result_count = False
+
+
+@admin.register(PatternHit)
+class PatternHitAdmin(admin.ModelAdmin):
+    list_display = ("date", "code", "period", "pattern", "value")
+    list_filter = ("period", "pattern")
+    search_fields = ("code", "pattern")
+    date_hierarchy = "date"
+    show_full_result_count = False
 
 
 class BacktestTradeInline(admin.TabularInline):

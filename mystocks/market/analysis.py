@@ -19,7 +19,8 @@ from .indicators import Panel
 from .models import BacktestRun, BacktestTrade, CorporateAction, Stock, StockStatusPeriod, StrategySignal
 from .runs import latest_complete_trading_day
 
-WARMUP_DAYS = 400  # MA60 / 60-bar platforms and EMA warm-up before the first day that matters
+# MA250 on the first bar of 回踩年线's 60-bar window needs 309 bars (~480 calendar days) before the day.
+WARMUP_DAYS = 520
 
 
 def to_grid(bars, buy, sell, panel, *, list_dates=None):
@@ -160,6 +161,8 @@ def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):
     adjusting.check_mode(adjust)
     if not strategy_names:
         raise ValueError(f"strategies is empty: choose from {', '.join(strategies.STRATEGIES)}")
+    for name in strategy_names:  # all checked before anything is stored
+        strategies.check_name(name)
     day = datetime.date.fromisoformat(trade_date) if trade_date else latest_complete_trading_day()
     result = {"trade_date": day.isoformat(), "rows_fetched": 0, "rows_inserted": 0, "rows_updated": 0,
               "rows_skipped": 0, "symbols_failed": [], "signals": {}}
@@ -201,8 +204,7 @@ def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, sym
     adjusting.check_mode(adjust)
     if not strategy_id:
         raise ValueError(f"strategy_id is required: one of {', '.join(strategies.STRATEGIES)}")
-    if strategy_id not in strategies.STRATEGIES:
-        raise ValueError(f"unknown strategy_id {strategy_id!r}; choose one of {', '.join(strategies.STRATEGIES)}")
+    strategies.check_name(strategy_id)
     if initial_capital <= 0:
         raise ValueError("initial_capital must be positive")
     end = datetime.date.fromisoformat(end_date) if end_date else latest_complete_trading_day()

@@ -6,6 +6,7 @@ a new ex-date re-bases its whole qfq history. The others continue from their las
 """
 import datetime
 
+import numpy as np
 import pandas as pd
 from django.db.models import Max
 
@@ -16,7 +17,9 @@ from .models import IndicatorBasis, IndicatorValue
 
 # Calendar days of history loaded before the first new bar. EMA/SMA depend on where the recursion
 # starts; ~250 daily bars (~120 weekly) of warm-up bring them within rounding of a full-history run.
-WARMUP_DAYS = {"daily": 400, "weekly": 900}
+# Monthly bars get ten years (the recursions need ~100 bars; MA120/MA250 stay empty on monthly bars).
+WARMUP_DAYS = {"daily": 400, "weekly": 900, "monthly": 3700}
+AGGREGATE = {"weekly": indicators.weekly_bars, "monthly": indicators.monthly_bars}
 
 
 def last_computed(period, codes=None):
@@ -58,9 +61,10 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
                  period, len(bars), bars["code"].nunique(), since or "the start", len(stale))
     if bars.empty:
         return storage.UpsertCounts(), 0, 0
-    if period == "weekly":
-        bars = indicators.weekly_bars(bars)
-    values = indicators.compute_frame(bars, wanted)
+    if period in AGGREGATE:
+        bars = AGGREGATE[period](bars)
+    # Only the stored bars (and each stock's last stored one, OBV's anchor) leave the computation.
+    values = indicators.compute_frame(bars, wanted, keep=_new_mask(bars, last, "anchor"))
     if "obv" in values.columns and last:
         values = _continue_obv(values, last, period)
     values = _new_rows(values, last, period)
@@ -99,12 +103,17 @@ def _load(last, stale, symbols, period, adjust):
 
 
 def _new_rows(values, last, period):
-    """Rows after each stock's last stored date (the stored last week too: it may have grown)."""
+    return values[_new_mask(values, last, period)] if last else values
+
+
+def _new_mask(values, last, period):
+    """Rows after each stock's last stored date (the stored last week or month too: it may have
+    grown; ``anchor`` keeps the last stored bar of every period)."""
     if not last:
-        return values
+        return np.ones(len(values), bool)
     cutoff = values["code"].map(last)
-    newer = values["date"] >= cutoff if period == "weekly" else values["date"] > cutoff
-    return values[cutoff.isna() | newer.fillna(False).astype(bool)]
+    newer = values["date"] >= cutoff if period != "daily" else values["date"] > cutoff
+    return (cutoff.isna() | newer.fillna(False).astype(bool)).to_numpy()
 
 
 def _continue_obv(values, last, period):

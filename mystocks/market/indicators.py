@@ -1,43 +1,21 @@
-"""TongDaXin-convention technical indicators, vectorised over all stocks at once.
+"""Technical indicators in TongDaXin / MyTT conventions, vectorised over all stocks at once.
 
 Bars sorted by (code, date) become 2-D ``codes × bars`` arrays (a reshape when every stock has as many
 bars, else one scatter into a left-padded array), so each formula is a handful of NumPy operations
-for the whole market instead of a pandas loop per stock. Time runs along axis 1.
+for the whole market instead of a pandas loop per stock. Time runs along axis 1. The primitives
+(MA, EMA, SMA, SUM, HHV, LLV, REF …) and the 0/0 convention are in ``primitives``.
 
-TDX primitives, as implemented here:
-- MA(X,N): simple mean of the last N values (NaN until N values exist).
-- EMA(X,N): Y = (2·X + (N−1)·Y′)/(N+1), seeded with the first X.
-- SMA(X,N,M): Y = (M·X + (N−M)·Y′)/N, seeded with the first X (not a simple mean!).
-  A missing X (e.g. RSV when HHV = LLV) carries Y′ forward.
-- REF(X,1): previous bar; HHV/LLV: rolling max/min; STD: sample std (ddof=1); AVEDEV: mean |X − mean|.
-
-Formulas (defaults):
-- MA 5/10/20/60; EMA 12/26.
-- MACD: DIF = EMA(C,12) − EMA(C,26); DEA = EMA(DIF,9); bar = 2·(DIF − DEA).
-- KDJ: RSV = (C − LLV(L,9)) / (HHV(H,9) − LLV(L,9))·100; K = SMA(RSV,3,1); D = SMA(K,3,1); J = 3K − 2D.
-- RSI N∈{6,12,24}: SMA(MAX(C − C′,0),N,1) / SMA(|C − C′|,N,1)·100.
-- BOLL: MID = MA(C,20); UPPER/LOWER = MID ± 2·STD(C,20).
-- ATR: MA(MAX(H − L, |C′ − H|, |C′ − L|), 14).
-- CCI: TP = (H+L+C)/3; (TP − MA(TP,14)) / (0.015·AVEDEV(TP,14)).
-- WR N∈{10,6}: 100·(HHV(H,N) − C)/(HHV(H,N) − LLV(L,N)) (0 = at the high).
-- OBV: running sum of ±V (+ when C > C′, − when C < C′, 0 when equal or on the first bar); MAOBV = MA(OBV,30).
+The formulas, their warm-up and their 0/0 conventions are in ``formulas``; this module lays the bars
+out and runs the families the job asks for.
 """
 import numpy as np
 import pandas as pd
 
-INDICATOR_COLUMNS = {
-    "MA": ["ma5", "ma10", "ma20", "ma60"],
-    "EMA": ["ema12", "ema26"],
-    "MACD": ["macd_dif", "macd_dea", "macd_bar"],
-    "KDJ": ["kdj_k", "kdj_d", "kdj_j"],
-    "RSI": ["rsi6", "rsi12", "rsi24"],
-    "BOLL": ["boll_upper", "boll_mid", "boll_lower"],
-    "ATR": ["atr14"],
-    "CCI": ["cci14"],
-    "WR": ["wr10", "wr6"],
-    "OBV": ["obv", "maobv"],
-}
-
+# The formulas are re-exported: strategies, screens and tests use them as ``indicators.<name>``.
+from .formulas import (FAMILIES, INDICATOR_COLUMNS, Bars, atr, boll, cci, dmi, kdj, macd, obv, rsi, sar,  # noqa: F401
+                       supertrend, true_range, wr)
+from .primitives import (avedev, crossed_above, crossed_below, ema, hhv, llv, ma, msum, ratio,  # noqa: F401
+                         recursive, ref, sma, std)
 
 # --- panel layout -------------------------------------------------------------------------------
 
@@ -46,11 +24,12 @@ class Panel:
 
     def __init__(self, frame, fields=("open", "high", "low", "close", "volume")):
         codes = frame["code"].to_numpy()
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]]) if len(codes) else np.array([], int)
         counts = np.diff(np.r_[starts, len(codes)])
         self.codes = codes[starts]
         self.width = int(counts.max()) if len(counts) else 0
         self.counts = counts
+        self.starts = np.r_[starts, len(codes)]  # input rows of stock i: starts[i] … starts[i+1]−1
         if len(counts) and (counts == self.width).all():
             self._rows = self._cols = None  # every stock has as many bars: a plain reshape
         else:
@@ -73,178 +52,69 @@ class Panel:
             return array.reshape(-1)
         return array[self._rows, self._cols]
 
+    def first_column(self, rows):
+        """The leftmost column holding one of the input rows selected by the boolean mask ``rows``
+        (the kept rows are a stock's newest bars, so usually the last columns)."""
+        if not rows.any():
+            return self.width
+        if self._rows is None:
+            return int(np.flatnonzero(rows.reshape(len(self.codes), self.width).any(axis=0))[0])
+        return int(self._cols[rows].min())
 
-# --- primitives (2-D, time along axis 1) --------------------------------------------------------
-
-def ref(x, n=1):
-    out = np.full_like(x, np.nan)
-    if n < x.shape[1]:
-        out[:, n:] = x[:, :-n]
-    return out
-
-
-def ma(x, n):
-    valid = ~np.isnan(x)
-    sums = np.cumsum(np.where(valid, x, 0.0), axis=1)
-    counts = np.cumsum(valid, axis=1)
-    sums[:, n:] -= sums[:, :-n].copy()
-    counts[:, n:] -= counts[:, :-n].copy()
-    return np.where(counts == n, sums / n, np.nan)
-
-
-def _lagged(x, n):
-    """x shifted by 0 … n−1 bars (NaN-filled): rolling windows as n whole-array operations, which
-    beats a strided sliding-window reduction by an order of magnitude for these short windows."""
-    for k in range(n):
-        yield x if k == 0 else ref(x, k)
+    def chunk(self, first, last):
+        """Stocks first … last−1 as a panel of their own (views, no copies of the bars)."""
+        sub = object.__new__(Panel)
+        lo, hi = self.starts[first], self.starts[last]
+        sub.codes, sub.counts, sub.width = self.codes[first:last], self.counts[first:last], self.width
+        sub.starts = self.starts[first:last + 1] - lo
+        sub.dates = self.dates[first:last]
+        sub.fields = {name: values[first:last] for name, values in self.fields.items()}
+        if self._rows is None:
+            sub._rows = sub._cols = None
+        else:
+            sub._rows, sub._cols = self._rows[lo:hi] - first, self._cols[lo:hi]
+        return sub
 
 
-def hhv(x, n):
-    out = x.copy()
-    for lagged in _lagged(x, n):
-        out = np.maximum(out, lagged)  # NaN (not enough history) propagates, as it should
-    return out
-
-
-def llv(x, n):
-    out = x.copy()
-    for lagged in _lagged(x, n):
-        out = np.minimum(out, lagged)
-    return out
-
-
-def _sum_of_deviations(x, n, mean, power):
-    total = np.zeros_like(x)
-    for lagged in _lagged(x, n):
-        dev = np.abs(lagged - mean)
-        total += dev * dev if power == 2 else dev
-    return total
-
-
-def std(x, n):
-    """Two-pass sample std (no cancellation error from sum-of-squares shortcuts)."""
-    return np.sqrt(_sum_of_deviations(x, n, ma(x, n), 2) / (n - 1))
-
-
-def avedev(x, n):
-    return _sum_of_deviations(x, n, ma(x, n), 1) / n
-
-
-def recursive(x, alpha):
-    """Y = alpha·X + (1 − alpha)·Y′ along time, seeded with the first value; NaN X carries Y′."""
-    xt = np.ascontiguousarray(x.T)
-    out = np.empty_like(xt)
-    prev = np.full(xt.shape[1], np.nan)
-    for t in range(xt.shape[0]):
-        cur = xt[t]
-        blended = alpha * cur + (1.0 - alpha) * prev
-        prev = np.where(np.isnan(prev), cur, np.where(np.isnan(cur), prev, blended))
-        out[t] = prev
-    return out.T
-
-
-def ema(x, n):
-    return recursive(x, 2.0 / (n + 1))
-
-
-def sma(x, n, m=1):
-    return recursive(x, m / n)
-
-
-# --- indicators ---------------------------------------------------------------------------------
-
-def _safe_div(a, b):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(b != 0, a / np.where(b != 0, b, 1.0), np.nan)
-
-
-def macd(c, short=12, long=26, mid=9):
-    dif = ema(c, short) - ema(c, long)
-    dea = ema(dif, mid)
-    return dif, dea, 2 * (dif - dea)
-
-
-def kdj(c, h, low, n=9, m1=3, m2=3):
-    lowest, highest = llv(low, n), hhv(h, n)
-    rsv = _safe_div(c - lowest, highest - lowest) * 100
-    k = sma(rsv, m1)
-    d = sma(k, m2)
-    return k, d, 3 * k - 2 * d
-
-
-def rsi(c, n):
-    diff = c - ref(c)
-    return _safe_div(sma(np.maximum(diff, 0), n) * 100, sma(np.abs(diff), n))
-
-
-def boll(c, n=20, width=2):
-    mid, sd = ma(c, n), std(c, n)
-    return mid + width * sd, mid, mid - width * sd
-
-
-def atr(c, h, low, n=14):
-    prev = ref(c)
-    tr = np.maximum(np.maximum(h - low, np.abs(prev - h)), np.abs(prev - low))  # NaN on a first bar
-    return ma(tr, n)
-
-
-def cci(c, h, low, n=14):
-    tp = (h + low + c) / 3
-    return _safe_div(tp - ma(tp, n), 0.015 * avedev(tp, n))
-
-
-def wr(c, h, low, n):
-    highest = hhv(h, n)
-    return _safe_div((highest - c) * 100, highest - llv(low, n))
-
-
-def obv(c, v):
-    prev = ref(c)
-    signed = np.where(c > prev, v, np.where(c < prev, -v, 0.0))
-    signed = np.where(np.isnan(c) | np.isnan(v), 0.0, signed)
-    return np.where(np.isnan(c), np.nan, np.cumsum(signed, axis=1))
-
-
-def compute(panel, indicators):
-    """{column: codes × bars array} for the named indicators (keys of INDICATOR_COLUMNS)."""
-    c, h, low, v = (panel.fields[k] for k in ("close", "high", "low", "volume"))
+def compute(panel, indicators, first=0):
+    """{column: codes × bars array} for the named families (keys of INDICATOR_COLUMNS), in that order;
+    complete from bar (column) ``first`` on."""
+    bars = Bars(panel, first)
     out = {}
-    if "MA" in indicators:
-        out.update({f"ma{n}": ma(c, n) for n in (5, 10, 20, 60)})
-    if "EMA" in indicators:
-        out.update(ema12=ema(c, 12), ema26=ema(c, 26))
-    if "MACD" in indicators:
-        out["macd_dif"], out["macd_dea"], out["macd_bar"] = macd(c)
-    if "KDJ" in indicators:
-        out["kdj_k"], out["kdj_d"], out["kdj_j"] = kdj(c, h, low)
-    if "RSI" in indicators:
-        out.update({f"rsi{n}": rsi(c, n) for n in (6, 12, 24)})
-    if "BOLL" in indicators:
-        out["boll_upper"], out["boll_mid"], out["boll_lower"] = boll(c)
-    if "ATR" in indicators:
-        out["atr14"] = atr(c, h, low)
-    if "CCI" in indicators:
-        out["cci14"] = cci(c, h, low)
-    if "WR" in indicators:
-        out.update(wr10=wr(c, h, low, 10), wr6=wr(c, h, low, 6))
-    if "OBV" in indicators:
-        out["obv"] = obv(c, v)
-        out["maobv"] = ma(out["obv"], 30)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for name in INDICATOR_COLUMNS:
+            if name in indicators:
+                out.update(FAMILIES[name](bars))
     return out
 
 
-def compute_frame(frame, indicators):
-    """Indicators for bars sorted by (code, date): a frame of code, date and the indicator columns."""
+CHUNK_STOCKS = 500  # stocks computed together: arrays this size stay in the CPU caches (2–3× faster)
+
+
+def compute_frame(frame, indicators, keep=None):
+    """Indicators for bars sorted by (code, date): a frame of code, date and the indicator columns.
+
+    ``keep`` (a boolean mask over the input rows) limits the output to those rows: an incremental
+    run computes over the warm-up history but only gathers the bars it stores."""
     panel = Panel(frame)
-    values = compute(panel, indicators)
+    columns = [c for name in INDICATOR_COLUMNS if name in indicators for c in INDICATOR_COLUMNS[name]]
+    keep = np.ones(len(frame), bool) if keep is None else np.asarray(keep, bool)
     # One (columns × rows) block filled in place: pandas stores float columns exactly like that,
     # so the frame wraps it without the copy that building from a dict of columns costs.
-    block = np.empty((len(values), len(frame)))
-    for i, array in enumerate(values.values()):
-        block[i] = panel.gather(array)
-    result = pd.DataFrame(block.T, columns=list(values), copy=False)
-    result.insert(0, "date", frame["date"].to_numpy())
-    result.insert(0, "code", frame["code"].to_numpy())
+    block = np.empty((len(columns), int(keep.sum())))
+    done = 0
+    for first in range(0, len(panel.codes), CHUNK_STOCKS):
+        last = min(first + CHUNK_STOCKS, len(panel.codes))
+        part = panel.chunk(first, last)
+        wanted = keep[panel.starts[first]:panel.starts[last]]
+        values = compute(part, indicators, first=part.first_column(wanted))
+        size = int(wanted.sum())
+        for i, column in enumerate(columns):
+            block[i, done:done + size] = part.gather(values[column])[wanted]
+        done += size
+    result = pd.DataFrame(block.T, columns=columns, copy=False)
+    result.insert(0, "date", frame["date"].to_numpy()[keep])
+    result.insert(0, "code", frame["code"].to_numpy()[keep])
     return result
 
 
@@ -257,3 +127,14 @@ def weekly_bars(frame):
     weekly = grouped.agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
                          close=("close", "last"), volume=("volume", "sum")).reset_index()
     return weekly.rename(columns={"week": "date"})
+
+
+def monthly_bars(frame):
+    """Monthly bars from daily bars sorted by (code, date); a month is dated by its last calendar day,
+    so the current, unfinished month keeps one row that later runs update."""
+    dates = pd.to_datetime(frame["date"])
+    month = (dates + pd.offsets.MonthEnd(0)).dt.date
+    grouped = frame.assign(month=month.to_numpy()).groupby(["code", "month"], sort=True)
+    monthly = grouped.agg(open=("open", "first"), high=("high", "max"), low=("low", "min"),
+                          close=("close", "last"), volume=("volume", "sum")).reset_index()
+    return monthly.rename(columns={"month": "date"})

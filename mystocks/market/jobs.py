@@ -6,7 +6,8 @@ Every job returns a summary: rows fetched / inserted / updated / skipped and the
 """
 from tasks_app.registry import Param, job
 
-from .models import Adjust, FlowType, Period, StatementType
+from .models import Adjust, FlowType, Period, ReturnBasis, StatementType
+from .pattern_names import PATTERNS
 
 SOURCES = ("akshare", "baostock")
 REPORT_TYPES = tuple(StatementType.values)
@@ -19,11 +20,19 @@ PRICE_ADJUSTS = ("qfq", "hfq", "none")
 PRICE_ADJUST_HELP = "qfq = forward-adjusted (default), hfq = back-adjusted, none = unadjusted"
 # Spelled out rather than imported: the indicator and strategy modules load pandas, and this
 # module is imported by every web process at start-up. A test keeps the two in step.
-INDICATORS = ("MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV")
+INDICATORS = (
+    "MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV", "TRIX", "DMI", "SAR", "PSY", "BRAR",
+    "CR", "VR", "DMA", "EMV", "BIAS", "MFI", "ROC", "MTM", "DPO", "ASI", "VWMA", "PPO", "STOCHRSI", "ENE", "BBI",
+    "MASS", "KTN", "SUPERTREND", "TEMA", "VHF", "RVI", "FI", "WT", "VOL",
+)
 STRATEGIES = (
     "ma_crossover", "macd_divergence", "kdj_overbought",
     "turtle_trade", "volume_breakout", "platform_breakout",
+    "keep_increasing", "parking_apron", "backtrace_ma250", "low_backtrace_increase",
+    "high_tight_flag", "climax_limitdown", "low_atr",
 )
+SCREEN_HELP = ("indicator screens, e.g. kdj_cross:20, macd_zero_cross, boll_touch, rsi_cross:30, cci_cross:100, "
+               "wr_extreme:80, macd_cross, dmi_cross, sar_flip, supertrend_flip, ma_cross:5:20")
 
 
 def _finish_baostock():
@@ -160,15 +169,31 @@ def calculate_technical_indicators(ctx, **params):
 
 @job("calculate_strategy_signals", queue="compute", params=[
     Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
+    Param("screens", "list", [], help=SCREEN_HELP),
     Param("trade_date", "date"),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def calculate_strategy_signals(ctx, **params):
-    """Strategy signals for the latest (or a given) trading day."""
+    """Strategy and indicator-screen signals for the latest (or a given) trading day."""
     from .analysis import calculate_signals
 
-    return calculate_signals(ctx, strategy_names=params["strategies"], trade_date=params["trade_date"],
-                             adjust=params["adjust"])
+    return calculate_signals(ctx, strategy_names=params["strategies"] + params["screens"],
+                             trade_date=params["trade_date"], adjust=params["adjust"])
+
+
+@job("backfill_strategy_signals", queue="compute", params=[
+    Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
+    Param("screens", "list", [], help=SCREEN_HELP),
+    Param("start_date", "date", help="first day (required)"),
+    Param("end_date", "date", help="last day (default: the latest trading day)"),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
+])
+def backfill_strategy_signals(ctx, **params):
+    """Strategy and screen signals on every trading day of a range (history for follow-up returns)."""
+    from .signal_history import backfill_signals
+
+    return backfill_signals(ctx, strategy_names=params["strategies"] + params["screens"],
+                            start_date=params["start_date"], end_date=params["end_date"], adjust=params["adjust"])
 
 
 @job("run_backtest", queue="compute", params=[
@@ -188,6 +213,34 @@ def run_backtest(ctx, **params):
     return backtest(ctx, strategy_id=params["strategy_id"], start_date=params["start_date"],
                     end_date=params["end_date"], initial_capital=params["initial_capital"],
                     symbols=params["symbols"], max_positions=params["max_positions"], adjust=params["adjust"])
+
+
+@job("detect_patterns", queue="compute", params=[
+    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help="TA-Lib CDL functions (default: all 61)"),
+    Param("periods", "list", ["daily"], choices=PERIODS),
+    Param("symbols", "list", [], help="only these codes (default: all)"),
+    Param("start_date", "date", help="first day to detect (default: the last day detected, redone)"),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
+])
+def detect_patterns(ctx, **params):
+    """Candlestick patterns (TA-Lib) for all stocks, stored as (code, date, pattern, ±100/±200)."""
+    from .patterns import detect_and_store
+
+    return detect_and_store(ctx, names=params["patterns"], periods=params["periods"], symbols=params["symbols"],
+                            start_date=params["start_date"], adjust=params["adjust"])
+
+
+@job("compute_signal_returns", queue="compute", params=[
+    Param("strategies", "list", [], help="only these strategies or screens (default: every stored signal)"),
+    Param("bases", "list", ["close"], choices=tuple(ReturnBasis.values),
+          help="entry at the signal day's close and/or the next day's open"),
+    Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
+])
+def compute_signal_returns(ctx, **params):
+    """Returns 1, 3, 5, 10, 20 and 60 trading days after every stored signal, as new bars arrive."""
+    from .followup import compute_and_store
+
+    return compute_and_store(ctx, strategy_names=params["strategies"], bases=params["bases"], adjust=params["adjust"])
 
 
 @job("cleanup_cache_data", queue="default", params=[

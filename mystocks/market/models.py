@@ -191,10 +191,16 @@ class CapitalFlow(models.Model):
 class Period(models.TextChoices):
     DAILY = "daily", "日线"
     WEEKLY = "weekly", "周线"
+    MONTHLY = "monthly", "月线"
 
 
 class IndicatorValue(models.Model):
-    """TongDaXin-convention indicators of one stock on one bar (see ``indicators``); null = not computed."""
+    """TongDaXin / MyTT-convention indicators of one stock on one bar (formulas in ``indicators``).
+
+    One column per value (94), one row per stock, bar and period: the pages and the API read a
+    stock's whole indicator history, or one day of the market, in one indexed query, which a long
+    (code, date, name, value) table would turn into 90 rows per bar and a pivot. Null = not computed,
+    or undefined there (warm-up, 0/0)."""
 
     code = models.CharField(max_length=8)
     date = models.DateField()
@@ -202,7 +208,10 @@ class IndicatorValue(models.Model):
     ma5 = models.FloatField(null=True, blank=True)
     ma10 = models.FloatField(null=True, blank=True)
     ma20 = models.FloatField(null=True, blank=True)
+    ma30 = models.FloatField(null=True, blank=True)
     ma60 = models.FloatField(null=True, blank=True)
+    ma120 = models.FloatField(null=True, blank=True)
+    ma250 = models.FloatField(null=True, blank=True)
     ema12 = models.FloatField(null=True, blank=True)
     ema26 = models.FloatField(null=True, blank=True)
     macd_dif = models.FloatField(null=True, blank=True)
@@ -213,16 +222,83 @@ class IndicatorValue(models.Model):
     kdj_j = models.FloatField(null=True, blank=True)
     rsi6 = models.FloatField(null=True, blank=True)
     rsi12 = models.FloatField(null=True, blank=True)
+    rsi14 = models.FloatField(null=True, blank=True)
     rsi24 = models.FloatField(null=True, blank=True)
     boll_upper = models.FloatField(null=True, blank=True)
     boll_mid = models.FloatField(null=True, blank=True)
     boll_lower = models.FloatField(null=True, blank=True)
+    tr = models.FloatField(null=True, blank=True)
     atr14 = models.FloatField(null=True, blank=True)
     cci14 = models.FloatField(null=True, blank=True)
+    cci84 = models.FloatField(null=True, blank=True)
     wr10 = models.FloatField(null=True, blank=True)
     wr6 = models.FloatField(null=True, blank=True)
+    wr14 = models.FloatField(null=True, blank=True)
     obv = models.FloatField(null=True, blank=True)
     maobv = models.FloatField(null=True, blank=True)
+    trix = models.FloatField(null=True, blank=True)
+    trix_ma = models.FloatField(null=True, blank=True)
+    dmi_pdi = models.FloatField(null=True, blank=True)
+    dmi_mdi = models.FloatField(null=True, blank=True)
+    dmi_dx = models.FloatField(null=True, blank=True)
+    dmi_adx = models.FloatField(null=True, blank=True)
+    dmi_adxr = models.FloatField(null=True, blank=True)
+    sar = models.FloatField(null=True, blank=True)
+    psy = models.FloatField(null=True, blank=True)
+    psy_ma = models.FloatField(null=True, blank=True)
+    brar_ar = models.FloatField(null=True, blank=True)
+    brar_br = models.FloatField(null=True, blank=True)
+    cr = models.FloatField(null=True, blank=True)
+    cr_ma1 = models.FloatField(null=True, blank=True)
+    cr_ma2 = models.FloatField(null=True, blank=True)
+    cr_ma3 = models.FloatField(null=True, blank=True)
+    vr = models.FloatField(null=True, blank=True)
+    vr_ma = models.FloatField(null=True, blank=True)
+    dma_dif = models.FloatField(null=True, blank=True)
+    dma_ama = models.FloatField(null=True, blank=True)
+    emv = models.FloatField(null=True, blank=True)
+    emv_ma = models.FloatField(null=True, blank=True)
+    bias6 = models.FloatField(null=True, blank=True)
+    bias12 = models.FloatField(null=True, blank=True)
+    bias24 = models.FloatField(null=True, blank=True)
+    mfi = models.FloatField(null=True, blank=True)
+    roc = models.FloatField(null=True, blank=True)
+    roc_ma = models.FloatField(null=True, blank=True)
+    roc_ema = models.FloatField(null=True, blank=True)
+    mtm = models.FloatField(null=True, blank=True)
+    mtm_ma = models.FloatField(null=True, blank=True)
+    dpo = models.FloatField(null=True, blank=True)
+    dpo_ma = models.FloatField(null=True, blank=True)
+    asi = models.FloatField(null=True, blank=True)
+    asi_ma = models.FloatField(null=True, blank=True)
+    vwma = models.FloatField(null=True, blank=True)
+    ppo = models.FloatField(null=True, blank=True)
+    ppo_signal = models.FloatField(null=True, blank=True)
+    ppo_hist = models.FloatField(null=True, blank=True)
+    stochrsi_k = models.FloatField(null=True, blank=True)
+    stochrsi_d = models.FloatField(null=True, blank=True)
+    ene_upper = models.FloatField(null=True, blank=True)
+    ene_mid = models.FloatField(null=True, blank=True)
+    ene_lower = models.FloatField(null=True, blank=True)
+    bbi = models.FloatField(null=True, blank=True)
+    mass = models.FloatField(null=True, blank=True)
+    mass_ma = models.FloatField(null=True, blank=True)
+    ktn_upper = models.FloatField(null=True, blank=True)
+    ktn_mid = models.FloatField(null=True, blank=True)
+    ktn_lower = models.FloatField(null=True, blank=True)
+    supertrend = models.FloatField(null=True, blank=True)
+    supertrend_upper = models.FloatField(null=True, blank=True)
+    supertrend_lower = models.FloatField(null=True, blank=True)
+    tema = models.FloatField(null=True, blank=True)
+    vhf = models.FloatField(null=True, blank=True)
+    rvi = models.FloatField(null=True, blank=True)
+    rvi_signal = models.FloatField(null=True, blank=True)
+    force2 = models.FloatField(null=True, blank=True)
+    force13 = models.FloatField(null=True, blank=True)
+    wt1 = models.FloatField(null=True, blank=True)
+    wt2 = models.FloatField(null=True, blank=True)
+    vol_ma5 = models.FloatField(null=True, blank=True)
+    vol_ma10 = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(
@@ -242,6 +318,71 @@ class StrategySignal(models.Model):
         constraints = [models.UniqueConstraint(
             fields=["strategy", "code", "date"], name="market_signal_natural_key")]
         indexes = [models.Index(fields=["date", "strategy"], name="market_signal_day")]
+
+
+class ReturnBasis(models.TextChoices):
+    CLOSE = "close", "信号日收盘价"
+    NEXT_OPEN = "next_open", "次日开盘价"
+
+
+RETURN_HORIZONS = (1, 3, 5, 10, 20, 60)
+
+
+class SignalReturn(models.Model):
+    """What followed a stored signal: the price change, in percent, N trading days (the stock's own
+    bars) after the signal bar, for N in RETURN_HORIZONS, on adjusted prices (see ``followup``).
+
+    Keyed like its signal (strategy, code, date) plus ``basis``, the entry: the signal day's close, or
+    the next day's open (what a trader acting on an after-close signal could get). ``side`` is copied
+    from the signal, so summaries need no join. A horizon not reached yet is null; ``complete`` once all
+    are known, so the incremental job only revisits incomplete rows.
+    """
+
+    strategy = models.CharField(max_length=32)
+    code = models.CharField(max_length=8)
+    date = models.DateField(help_text="the signal's bar")
+    basis = models.CharField(max_length=10, choices=ReturnBasis.choices, default=ReturnBasis.CLOSE)
+    side = models.CharField(max_length=4, choices=[("buy", "买入"), ("sell", "卖出")])
+    entry_date = models.DateField(null=True, blank=True)
+    entry_price = models.FloatField(null=True, blank=True, help_text="adjusted, as computed")
+    ret_1 = models.FloatField(null=True, blank=True, help_text="%")
+    ret_3 = models.FloatField(null=True, blank=True, help_text="%")
+    ret_5 = models.FloatField(null=True, blank=True, help_text="%")
+    ret_10 = models.FloatField(null=True, blank=True, help_text="%")
+    ret_20 = models.FloatField(null=True, blank=True, help_text="%")
+    ret_60 = models.FloatField(null=True, blank=True, help_text="%")
+    complete = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["strategy", "code", "date", "basis"], name="market_signal_return_key")]
+        indexes = [models.Index(fields=["basis", "strategy", "date"], name="market_signal_return_day")]
+
+    def __str__(self):
+        return f"{self.strategy} {self.code} {self.date} {self.basis}"
+
+
+class PatternHit(models.Model):
+    """A candlestick pattern (TA-Lib's function name, e.g. CDLENGULFING) found on a stock's bar.
+
+    ``value`` is TA-Lib's: +100 / −100 bullish / bearish, ±80 a weaker engulfing or harami, ±200 a
+    confirmed hikkake. Only hits are
+    stored; a bar without a row had no pattern among those that were run on it."""
+
+    code = models.CharField(max_length=8)
+    date = models.DateField()
+    period = models.CharField(max_length=8, choices=Period.choices, default=Period.DAILY)
+    pattern = models.CharField(max_length=24)
+    value = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(
+            fields=["code", "date", "period", "pattern"], name="market_pattern_natural_key")]
+        indexes = [models.Index(fields=["period", "date", "pattern"], name="market_pattern_day")]
+
+    def __str__(self):
+        return f"{self.code} {self.date} {self.pattern} {self.value}"
 
 
 class BacktestRun(models.Model):

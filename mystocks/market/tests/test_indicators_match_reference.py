@@ -1,12 +1,15 @@
-"""The vectorised indicators equal a plain loop-by-loop implementation of the TongDaXin formulas."""
+"""The vectorised indicators equal a plain loop-by-loop implementation of the TongDaXin formulas
+(``indicator_reference``), and SAR equals TA-Lib's."""
 import datetime
-import math
 
 import numpy as np
 import pandas as pd
 import pytest
+import talib
 
 from mystocks.market import indicators
+
+from .indicator_reference import reference
 
 TOLERANCE = 1e-6
 
@@ -20,84 +23,6 @@ def series(n, seed):
             "volume": rng.integers(1_000, 100_000, n).astype(float)}
 
 
-# --- the reference: one bar at a time, straight from the formulas -------------------------------
-
-def ref_ma(x, n):
-    return [sum(x[i - n + 1:i + 1]) / n if i >= n - 1 else math.nan for i in range(len(x))]
-
-
-def ref_recursive(x, alpha):
-    out, prev = [], math.nan
-    for value in x:
-        if math.isnan(prev):
-            prev = value
-        elif not math.isnan(value):
-            prev = alpha * value + (1 - alpha) * prev
-        out.append(prev)
-    return out
-
-
-def ref_ema(x, n):
-    return ref_recursive(x, 2 / (n + 1))
-
-
-def ref_sma(x, n, m=1):
-    return ref_recursive(x, m / n)
-
-
-def ref_window(x, n, fn):
-    return [fn(x[i - n + 1:i + 1]) if i >= n - 1 else math.nan for i in range(len(x))]
-
-
-def ref_std(w):
-    mean = sum(w) / len(w)
-    return math.sqrt(sum((v - mean) ** 2 for v in w) / (len(w) - 1))
-
-
-def ref_avedev(w):
-    mean = sum(w) / len(w)
-    return sum(abs(v - mean) for v in w) / len(w)
-
-
-def reference(s):
-    c, h, low, v = (list(s[k]) for k in ("close", "high", "low", "volume"))
-    n = len(c)
-    prev = [math.nan] + c[:-1]
-    out = {f"ma{p}": ref_ma(c, p) for p in (5, 10, 20, 60)}
-    out["ema12"], out["ema26"] = ref_ema(c, 12), ref_ema(c, 26)
-    dif = [a - b for a, b in zip(out["ema12"], out["ema26"])]
-    dea = ref_ema(dif, 9)
-    out.update(macd_dif=dif, macd_dea=dea, macd_bar=[2 * (a - b) for a, b in zip(dif, dea)])
-    hh9, ll9 = ref_window(h, 9, max), ref_window(low, 9, min)
-    rsv = [(c[i] - ll9[i]) / (hh9[i] - ll9[i]) * 100 if i >= 8 else math.nan for i in range(n)]
-    k = ref_sma(rsv, 3)
-    d = ref_sma(k, 3)
-    out.update(kdj_k=k, kdj_d=d, kdj_j=[3 * a - 2 * b for a, b in zip(k, d)])
-    for p in (6, 12, 24):
-        up = ref_sma([max(c[i] - prev[i], 0) if i else math.nan for i in range(n)], p)
-        total = ref_sma([abs(c[i] - prev[i]) if i else math.nan for i in range(n)], p)
-        out[f"rsi{p}"] = [a / b * 100 for a, b in zip(up, total)]
-    mid, sd = ref_ma(c, 20), ref_window(c, 20, ref_std)
-    out.update(boll_mid=mid, boll_upper=[m + 2 * s for m, s in zip(mid, sd)], boll_lower=[m - 2 * s for m, s in zip(mid, sd)])
-    tr = [max(h[i] - low[i], abs(prev[i] - h[i]), abs(prev[i] - low[i])) if i else math.nan for i in range(n)]
-    out["atr14"] = ref_window(tr, 14, lambda w: sum(w) / 14)
-    tp = [(h[i] + low[i] + c[i]) / 3 for i in range(n)]
-    tp_ma, tp_dev = ref_ma(tp, 14), ref_window(tp, 14, ref_avedev)
-    out["cci14"] = [(tp[i] - tp_ma[i]) / (0.015 * tp_dev[i]) for i in range(n)]
-    for p in (10, 6):
-        hh, ll = ref_window(h, p, max), ref_window(low, p, min)
-        out[f"wr{p}"] = [100 * (hh[i] - c[i]) / (hh[i] - ll[i]) for i in range(n)]
-    obv, running = [], 0.0
-    for i in range(n):
-        if i and c[i] > prev[i]:
-            running += v[i]
-        elif i and c[i] < prev[i]:
-            running -= v[i]
-        obv.append(running)
-    out.update(obv=obv, maobv=ref_ma(obv, 30))
-    return out
-
-
 def frame_of(stocks):
     parts = []
     for code, s in stocks.items():
@@ -109,17 +34,42 @@ def frame_of(stocks):
 
 def assert_matches(computed, expected):
     for column, values in expected.items():
-        np.testing.assert_allclose(computed[column].to_numpy(), np.array(values, dtype=float),
-                                   rtol=0, atol=TOLERANCE, equal_nan=True, err_msg=column)
+        expected_values = np.array(values, dtype=float)
+        scale = np.maximum(1.0, np.abs(expected_values))  # OBV, FI, VOL are in shares: 1e-6 relative there
+        got = computed[column].to_numpy()
+        assert (np.isnan(got) == np.isnan(expected_values)).all(), column
+        both = ~np.isnan(got)
+        worst = np.max(np.abs(got[both] - expected_values[both]) / scale[both], initial=0.0)
+        assert worst <= TOLERANCE, f"{column}: off by {worst:.2e}"
 
 
 @pytest.mark.parametrize("lengths", [(300, 300, 300), (300, 180, 61)], ids=["same length", "different lengths"])
-def test_all_indicators_match_the_loop_reference(lengths):
+def test_all_indicators_match_the_loop_reference(lengths, monkeypatch):
+    monkeypatch.setattr(indicators, "CHUNK_STOCKS", 2)  # chunk edges inside the test market
     stocks = {f"{i:06d}": series(n, seed=i) for i, n in enumerate(lengths)}
     computed = indicators.compute_frame(frame_of(stocks), list(indicators.INDICATOR_COLUMNS))
     for code, s in stocks.items():
         rows = computed[computed["code"] == code].reset_index(drop=True)
-        assert_matches(rows, reference(s))
+        expected = reference(s)
+        assert set(expected) | {"sar"} == set(computed.columns) - {"code", "date"}
+        assert_matches(rows, expected)
+        np.testing.assert_allclose(rows["sar"].to_numpy(), talib.SAR(s["high"], s["low"], 0.02, 0.2),
+                                   rtol=0, atol=TOLERANCE, equal_nan=True, err_msg="sar")
+
+
+@pytest.mark.parametrize("lengths", [(120, 120), (120, 90)], ids=["same length", "different lengths"])
+def test_keep_limits_the_output_to_the_chosen_rows_with_the_same_values(lengths):
+    """Only the kept bars are gathered, and output-only values (BOLL bands, CCI) are computed from the
+    first kept column on: the kept rows must still equal a full computation."""
+    stocks = {f"{i:06d}": series(n, seed=i) for i, n in enumerate(lengths)}
+    frame = frame_of(stocks)
+    names = list(indicators.INDICATOR_COLUMNS)
+    everything = indicators.compute_frame(frame, names)
+    codes = frame["code"]
+    for keep in ((codes != codes.shift(-1)).to_numpy(),                     # each stock's newest bar
+                 (frame.groupby("code").cumcount(ascending=False) < 5).to_numpy()):  # its last five
+        only = indicators.compute_frame(frame, names, keep=keep)
+        pd.testing.assert_frame_equal(only, everything[keep].reset_index(drop=True))
 
 
 def test_a_stock_with_fewer_bars_than_a_window_gets_nan_not_an_error():
@@ -143,3 +93,12 @@ def test_weekly_bars_are_dated_by_friday_and_aggregate_the_week():
     weekly = indicators.weekly_bars(daily)
     assert weekly["date"].tolist() == [datetime.date(2024, 1, 5), datetime.date(2024, 1, 12)]
     assert weekly.iloc[0][["open", "high", "low", "close", "volume"]].tolist() == [1, 9, 0.5, 3.5, 100]
+
+
+def test_monthly_bars_are_dated_by_the_month_end_and_aggregate_the_month():
+    days = [datetime.date(2024, 1, d) for d in (30, 31)] + [datetime.date(2024, 2, d) for d in (1, 29)]
+    daily = pd.DataFrame({"code": "000001", "date": days, "open": [1, 2, 3, 4.0], "high": [2, 9, 3, 5.0],
+                          "low": [0.5, 1, 1, 2.0], "close": [1.5, 2, 3, 4.5], "volume": [10, 20, 30, 40.0]})
+    monthly = indicators.monthly_bars(daily)
+    assert monthly["date"].tolist() == [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)]
+    assert monthly.iloc[1][["open", "high", "low", "close", "volume"]].tolist() == [3, 5, 1, 4.5, 70]

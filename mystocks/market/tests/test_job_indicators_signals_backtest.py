@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 
-from mystocks.market import compute, indicators
+from mystocks.market import compute, indicators, jobs
 from mystocks.market.models import BacktestRun, DailyBar, IndicatorValue, Stock, StrategySignal
 from tasks_app.models import Status
 from tasks_app.testing import run_job_inline
@@ -28,9 +28,10 @@ def test_sample_market_is_labelled_and_reloads_idempotently(sample_market):
 
 def test_indicators_for_all_stocks_then_only_new_bars(sample_market):
     everything = list(indicators.INDICATOR_COLUMNS)
-    first = run_job_inline("calculate_technical_indicators", {"indicators": everything, "periods": ["daily", "weekly"]})
+    first = run_job_inline("calculate_technical_indicators", {"indicators": everything, "periods": ["daily", "weekly", "monthly"]})
     assert first.status == Status.SUCCESS, first.error
     assert IndicatorValue.objects.filter(period="daily").count() == 6 * 160
+    assert IndicatorValue.objects.filter(period="monthly").values("date").distinct().count() in (8, 9)
     again = run_job_inline("calculate_technical_indicators", {"indicators": everything})
     assert again.result["rows_inserted"] == 0 and again.result["daily"]["inserted"] == 0
 
@@ -44,12 +45,13 @@ def test_indicators_for_all_stocks_then_only_new_bars(sample_market):
     assert incremental.result["daily"]["inserted"] == 6
     stored = IndicatorValue.objects.get(code="SMP003", date=new_day, period="daily")
     full = indicators.compute_frame(compute.load_bars(codes=["SMP003"]), everything).iloc[-1]
-    for column in ("ma20", "macd_bar", "kdj_j", "rsi24", "boll_upper", "atr14", "cci14", "wr10", "obv", "maobv"):
+    for column in ("ma20", "macd_bar", "kdj_j", "rsi24", "boll_upper", "atr14", "cci14", "wr10", "obv", "maobv",
+                   "dmi_adx", "sar", "cr_ma1", "vr", "asi", "stochrsi_k", "supertrend", "wt2", "trix"):
         assert getattr(stored, column) == pytest.approx(full[column], abs=1e-6), column
 
 
 def test_signals_of_every_strategy_on_the_last_day(sample_market):
-    names = ["ma_crossover", "macd_divergence", "kdj_overbought", "turtle_trade", "volume_breakout", "platform_breakout"]
+    names = list(jobs.STRATEGIES)
     execution = run_job_inline("calculate_strategy_signals", {"strategies": names, "trade_date": "2024-12-31"})
     assert execution.status == Status.SUCCESS, execution.error
     assert set(execution.result["signals"]) == set(names)
