@@ -7,14 +7,12 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import Status, TaskExecution, Trigger
+from .signals import execution_ended
 
 logger = logging.getLogger(__name__)
-# Sent after an execution ended and its follow-ups were dispatched (alerts, metrics listen here).
-execution_ended = Signal()
 
 
 def execution_finished(execution):
