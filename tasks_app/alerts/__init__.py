@@ -8,6 +8,6 @@
 - ``messages``: the zh-hans / en text; ``channels``: sending per channel kind;
 - ``delivery``: queueing, attempts and their records.
 
-Importing this package connects the ``execution_ended`` receiver (``signals``).
+Importing this package connects the ``execution_ended`` receiver (``receivers``).
 """
-from . import signals  # noqa: F401
+from . import receivers  # noqa: F401
