@@ -8,7 +8,12 @@ class TasksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Jobs register themselves on import: the engine's built-ins and every app's jobs module.
-        from . import alerts, jobs  # noqa: F401  (alerts connects its receiver of execution_ended)
+        # Models are loaded only now, so modules that import them are imported here, not at the top.
+        from . import jobs  # noqa: F401  (the engine's built-in jobs register themselves on import)
+        from .alerts import receivers
+        from .models import TaskExecution
+        from .signals import execution_ended
 
+        execution_ended.connect(receivers.on_execution_ended, sender=TaskExecution,
+                                dispatch_uid="tasks_app.alerts.on_execution_ended")
         autodiscover_modules("jobs")
