@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import audit, policies
+from . import audit, celery_send, policies
 from .models import Status, TaskDefinition, TaskExecution, Trigger
 from .registry import ParamsInvalid, UnknownJob
 from .schedules import slot_for
@@ -84,13 +84,11 @@ def _create_execution(*, task, trigger, scheduled_for, **fields):
 
 def enqueue(execution, *, countdown=None):
     """Send the worker message for a committed pending execution, on its task's queue."""
-    from .tasks import execute_task  # tasks imports the runner; keep dispatch importable alone
-
     task = execution.task
     grace = settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
     try:
-        execute_task.apply_async(
-            args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
+        celery_send.send_task(
+            celery_send.EXECUTE, args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
             priority=celery_priority(task.priority), countdown=countdown,
             soft_time_limit=task.timeout, time_limit=task.timeout + grace,
         )
