@@ -9,6 +9,8 @@ import logging
 from django.conf import settings
 from django.utils import timezone
 
+from . import groups, waiting
+from .dispatch import dispatch_task, retry_delay_seconds
 from .models import Status, TaskExecution, Trigger
 from .signals import execution_ended
 
@@ -17,8 +19,6 @@ logger = logging.getLogger(__name__)
 
 def execution_finished(execution):
     """Dispatch the follow-ups of an execution that just reached a final status."""
-    from . import groups, waiting
-
     retry = schedule_retry(execution)
     if retry is None:
         schedule_restart(execution)
@@ -30,8 +30,6 @@ def execution_finished(execution):
 
 def schedule_retry(execution):
     """The next attempt of a failed or timed-out execution, if it has attempts left."""
-    from .dispatch import dispatch_task, retry_delay_seconds
-
     task = execution.task
     if execution.status not in (Status.FAILED, Status.TIMEOUT) or execution.cancel_requested:
         return None
@@ -48,8 +46,6 @@ def schedule_retry(execution):
 
 def schedule_restart(execution):
     """Supervisor-style auto-restart, capped per hour; hitting the cap leaves a visible skipped run."""
-    from .dispatch import dispatch_task
-
     task = execution.task
     if not task.auto_restart or execution.status in (Status.CANCELLED, Status.SKIPPED) or execution.cancel_requested:
         return None

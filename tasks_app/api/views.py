@@ -4,6 +4,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status, viewsets
@@ -14,6 +15,7 @@ from rest_framework.response import Response
 
 from .. import catalogue, config_io, control, retention, stats
 from ..dispatch import run_task_now
+from ..health import system_health
 from ..models import TaskDefinition, Trigger
 from . import examples
 from .base import ApiViewMixin, bool_param, int_param
@@ -232,24 +234,6 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
                          "deleted": deleted, "days": days})
 
 
-def system_health():
-    """tasks_app.health.system_health() when present; a database check otherwise."""
-    try:
-        from ..health import system_health as probe
-    except ImportError:
-        probe = None
-    if probe is not None:
-        return probe()
-    from django.db import connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"status": "ok", "database": {"ok": True}}
-    except Exception as exc:  # any driver error means the database is unreachable
-        return {"status": "down", "database": {"ok": False, "error": str(exc)[:200]}}
-
-
 def _mapping(data):
     if hasattr(data, "dict") and not isinstance(data, dict):
         data = data.dict()
@@ -290,8 +274,6 @@ def _start_arguments(data):
 
 
 def _date_param(query, name):
-    from django.utils.dateparse import parse_date
-
     raw = query.get(name)
     if not raw:
         return None
