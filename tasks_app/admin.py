@@ -6,8 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue, control, dispatch, groups, stats
+from .alerts import channels as alert_channels
+from .alerts import delivery as alert_delivery
 from .models import (
-    GroupRun, TaskDefinition, TaskExecution, TaskGroup, TaskGroupMember, TradingDay,
+    AlertDelivery, AlertIncident, AlertRule, GroupRun, NotificationChannel, TaskDefinition, TaskExecution,
+    TaskGroup, TaskGroupMember, TradingDay,
 )
 
 
@@ -236,9 +239,6 @@ class TradingDayAdmin(admin.ModelAdmin):
 
 
 # === Alerts (issue #7) ===========================================================================
-from .alerts import channels as alert_channels  # noqa: E402
-from .alerts import delivery as alert_delivery  # noqa: E402
-from .models import AlertDelivery, AlertIncident, AlertRule, NotificationChannel  # noqa: E402
 
 
 class NotificationChannelForm(forms.ModelForm):
