@@ -18,7 +18,7 @@ from . import audit, celery_send, policies
 from .models import Status, TaskDefinition, TaskExecution, Trigger
 from .policies import active_executions
 from .registry import ParamsInvalid, UnknownJob
-from .schedules import slot_for
+from .slots import slot_for
 
 logger = logging.getLogger(__name__)
 ENQUEUE_FAILED = "not sent to the broker yet: "

@@ -13,7 +13,7 @@ from django.utils.dateparse import parse_datetime
 from . import audit
 from .dispatch import dispatch_task
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution, TaskGroup, Trigger
-from .schedules import slot_for
+from .slots import slot_for
 
 logger = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from ..models import (
     AuditLog, GroupRun, ScheduleType, Status, TaskDefinition, TaskExecution, TaskGroup, TaskType,
 )
 from ..config_io import task_to_dict
-from ..schedules import describe
+from ..slots import describe
 
 
 class ErrorSerializer(serializers.Serializer):
