@@ -1,4 +1,4 @@
-"""Representations. Writes of task definitions go through config_io's catalogue mapping, so
+"""Representations. Writes of task definitions go through catalogue_yaml's catalogue mapping, so
 the API, the YAML files and the old task manager's TaskConfig are one format."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,7 +7,7 @@ from .. import stats
 from ..models import (
     AuditLog, GroupRun, ScheduleType, Status, TaskDefinition, TaskExecution, TaskGroup, TaskType,
 )
-from ..config_io import task_to_dict
+from ..catalogue_yaml import task_to_dict
 from ..slots import describe
 
 
@@ -27,7 +27,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 class TaskConfigSerializer(serializers.Serializer):
     """The old task manager's TaskConfig (request body of register, PUT and PATCH); documentation only:
-    validation is config_io.build_task_definition's, reporting each bad key."""
+    validation is catalogue_yaml.build_task_definition's, reporting each bad key."""
 
     task_id = serializers.RegexField(r"^[A-Za-z0-9_.-]+$", max_length=100)
     task_name = serializers.CharField(max_length=200)

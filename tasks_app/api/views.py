@@ -13,7 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, retention, stats
+from .. import catalogue, catalogue_yaml, control, retention, stats
 from ..dispatch import run_task_now
 from ..health import system_health
 from ..models import TaskDefinition, Trigger
@@ -205,7 +205,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
         if replace and not (request.user.is_staff or request.user.has_perm(DELETE)):
             raise PermissionDenied("replace deletes tasks missing from the document: it needs the delete permission")
-        report = config_io.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
+        report = catalogue_yaml.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
                                             interface="api")
         body = {**report.as_dict(), "dry_run": dry_run}
         if not report.ok:
@@ -217,7 +217,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
                    description="The whole catalogue as a YAML document (tasks.yaml).")
     @action(detail=False, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def export(self, request):
-        text = config_io.export_catalogue(actor=request.user, interface="api")
+        text = catalogue_yaml.export_catalogue(actor=request.user, interface="api")
         response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="tasks.yaml"'
         return response
@@ -244,7 +244,7 @@ def _mapping(data):
 
 def _save(body, request, existing=None):
     """Build a definition from the catalogue-format body and save it through the catalogue service."""
-    definition, errors = config_io.build_task_definition(body, existing=existing)
+    definition, errors = catalogue_yaml.build_task_definition(body, existing=existing)
     if errors:
         raise ValidationError(errors)
     return catalogue.save_task_definition(definition, actor=request.user, interface="api")
@@ -252,7 +252,7 @@ def _save(body, request, existing=None):
 
 def _patched(task, body):
     """The task in catalogue format with ``body`` over it; a given schedule replaces the old one."""
-    merged = config_io.task_to_dict(task)
+    merged = catalogue_yaml.task_to_dict(task)
     if "enabled" in body and "schedule" not in body and merged.get("schedule"):
         merged["schedule"].pop("enabled", None)
     merged.update(body)

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_celery_beat.models import PeriodicTask
 
-from tasks_app.config_io import export_catalogue, import_catalogue
+from tasks_app.catalogue_yaml import export_catalogue, import_catalogue
 from tasks_app.models import TaskDefinition, TaskGroup
 
 pytestmark = pytest.mark.django_db
