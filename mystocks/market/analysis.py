@@ -17,7 +17,7 @@ from . import backtest, rules, storage, strategies
 from .adjust import load_bars
 from .indicators import Panel
 from .models import BacktestRun, BacktestTrade, CorporateAction, Stock, StockStatusPeriod, StrategySignal
-from .runs import latest_complete_trading_day
+from .pipeline import latest_complete_trading_day
 
 WARMUP_DAYS = 400  # MA60 / 60-bar platforms and EMA warm-up before the first day that matters
 
