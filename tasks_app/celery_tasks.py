@@ -1,4 +1,9 @@
-"""Celery entry points. Thin: parse, call one function. Names are stable: beat stores them."""
+"""Celery entry points. Thin: parse, call one function. Names are stable: beat stores them.
+
+The top layer: this module imports the engine, and nothing in the engine imports it; code that
+enqueues work sends these tasks by name through ``celery_send``. ``TasksAppConfig.ready()``
+imports it, because Celery's autodiscovery only looks for modules called ``tasks``.
+"""
 import logging
 import os
 import socket

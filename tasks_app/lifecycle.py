@@ -2,6 +2,8 @@
 
 Called by the runner, the reaper and stop, i.e. by whatever ended the execution, so a run
 killed with its worker is retried and advances its group exactly like one that failed normally.
+The follow-ups whose order matters are explicit calls; then ``signals.execution_ended`` is sent
+for the listeners (alerts), which never import this module.
 """
 import datetime
 import logging
