@@ -243,11 +243,10 @@ def _mapping(data):
 
 
 def _save(body, request, existing=None):
-    """Build a definition from the catalogue-format body and save it through the catalogue service."""
-    definition, errors = catalogue_yaml.build_task_definition(body, existing=existing)
-    if errors:
-        raise ValidationError(errors)
-    return catalogue.save_task_definition(definition, actor=request.user, interface="api")
+    """Validate the catalogue-format body with TaskConfigSerializer and save it (catalogue service)."""
+    serializer = TaskConfigSerializer(existing, data=body, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.save()
 
 
 def _patched(task, body):
