@@ -6,8 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import catalogue, control, dispatch, groups, stats
+from .alerts import channels as alert_channels
+from .alerts import delivery as alert_delivery
 from .models import (
-    GroupRun, TaskDefinition, TaskExecution, TaskGroup, TaskGroupMember, TradingDay,
+    AlertDelivery, AlertIncident, AlertRule, GroupRun, NotificationChannel, TaskDefinition, TaskExecution,
+    TaskGroup, TaskGroupMember, TradingDay,
 )
 
 
@@ -169,6 +172,15 @@ class TaskGroupMemberInline(admin.TabularInline):
     autocomplete_fields = ("task",)
 
 
+def _member_task_ids(formsets):
+    """The member task_ids in position order from the valid member inline forms, deleted rows left out."""
+    rows = [
+        form.cleaned_data for formset in formsets for form in formset.forms
+        if form.cleaned_data.get("task") and not form.cleaned_data.get("DELETE")
+    ]
+    return [row["task"].task_id for row in sorted(rows, key=lambda row: row["position"])]
+
+
 @admin.register(TaskGroup)
 class TaskGroupAdmin(admin.ModelAdmin):
     list_display = ("group_id", "group_name", "execution_mode", "members", "enabled")
@@ -183,9 +195,17 @@ class TaskGroupAdmin(admin.ModelAdmin):
     def members(self, obj):
         return " → ".join(m.task.task_id for m in obj.members.all())
 
+    def save_model(self, request, obj, form, change):
+        """Nothing yet: the group is saved with its members by ``save_related``, in one service call."""
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        catalogue.save_group(form.instance, form.instance.member_task_ids(), actor=request.user, interface="admin")
+        # The inlines are read, never saved: catalogue.save_group writes the group, its members,
+        # its beat row and one audit entry (saving inlines first broke reordering on the unique position).
+        catalogue.save_group(form.instance, _member_task_ids(formsets), actor=request.user, interface="admin")
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inline formsets were not saved, so they carry no added/changed/deleted objects to list.
+        return super().construct_change_message(request, form, [], add)
 
     @admin.action(description=_("Run now"))
     def run_now(self, request, queryset):
@@ -219,9 +239,6 @@ class TradingDayAdmin(admin.ModelAdmin):
 
 
 # === Alerts (issue #7) ===========================================================================
-from .alerts import channels as alert_channels  # noqa: E402
-from .alerts import delivery as alert_delivery  # noqa: E402
-from .models import AlertDelivery, AlertIncident, AlertRule, NotificationChannel  # noqa: E402
 
 
 class NotificationChannelForm(forms.ModelForm):

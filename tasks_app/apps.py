@@ -8,7 +8,15 @@ class TasksAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Jobs register themselves on import: the engine's built-ins and every app's jobs module.
-        from . import alerts, jobs  # noqa: F401  (alerts connects its receiver of execution_ended)
+        # Models are loaded only now, so modules that import them are imported here, not at the top.
+        from . import jobs  # noqa: F401  (the engine's built-in jobs register themselves on import)
+        # Celery's autodiscovery looks for "tasks" modules; the engine's entry points are named for
+        # what they are, so the app registers them itself (in web processes too, for eager mode).
+        from . import celery_tasks  # noqa: F401
+        from .alerts import receivers
+        from .models import TaskExecution
+        from .signals import execution_ended
 
+        execution_ended.connect(receivers.on_execution_ended, sender=TaskExecution,
+                                dispatch_uid="tasks_app.alerts.on_execution_ended")
         autodiscover_modules("jobs")

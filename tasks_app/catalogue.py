@@ -1,13 +1,16 @@
 """Saving, deleting and switching task definitions and groups: every save path goes through here.
 
 Admin, pages, API, commands and imports call these functions, so validation (job, params,
-schedule, dependency cycles) and the beat sync happen the same way whichever door was used.
+schedule, dependency cycles), the beat sync and one audit entry per changed object happen the
+same way whichever door was used. An import writes through ``save_catalogue``.
 """
+from graphlib import TopologicalSorter
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from . import audit, scheduling
-from .models import TaskDefinition, TaskGroupMember
+from .models import TaskDefinition, TaskGroup, TaskGroupMember
 
 
 def find_cycle(graph):
@@ -150,3 +153,30 @@ def delete_group(group, *, actor=None, interface="system"):
     scheduling.remove_group_periodic_task(group)
     audit.record(action="delete", target_type="group", target_id=group.group_id, actor=actor, interface=interface)
     group.delete()
+
+
+def upstreams_first(definitions):
+    """``definitions`` ordered so that each comes after those of its upstreams in the list."""
+    by_id = {d.task_id: d for d in definitions}
+    graph = {tid: [dep for dep in d.dependencies if dep in by_id] for tid, d in by_id.items()}
+    return [by_id[tid] for tid in TopologicalSorter(graph).static_order()]
+
+
+@transaction.atomic
+def save_catalogue(*, definitions, groups, delete_task_ids=(), delete_group_ids=(), actor=None,
+                   interface="system"):
+    """Write a whole catalogue (an import) with the same save and delete functions as one object.
+
+    ``groups`` is [(group, member task_ids)]. Definitions are saved upstreams first, so each one's
+    dependencies exist when it is validated; deletions follow downstream first, once no kept
+    definition still depends on them. Each changed object gets its audit entry; beat reloads once.
+    """
+    for group in TaskGroup.objects.filter(group_id__in=delete_group_ids):
+        delete_group(group, actor=actor, interface=interface)
+    for definition in upstreams_first(definitions):
+        save_task_definition(definition, actor=actor, interface=interface)
+    for definition in reversed(upstreams_first(TaskDefinition.objects.filter(task_id__in=delete_task_ids))):
+        delete_task_definition(definition, actor=actor, interface=interface)
+    for group, member_task_ids in groups:
+        save_group(group, member_task_ids, actor=actor, interface=interface)
+    scheduling.schedules_changed()

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from . import audit, lifecycle
+from .dispatch import requeue_unsent
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution
 
 logger = logging.getLogger(__name__)
@@ -64,8 +65,6 @@ def _revoke(execution):
 
 def reap(*, now=None):
     """The periodic sweep: finish lost runs and resend runs the broker never got."""
-    from .dispatch import requeue_unsent
-
     reaped = reap_lost_executions(now=now)
     requeue_unsent()
     return reaped

@@ -1,5 +1,9 @@
 """The one dispatch path: every run of a task (schedule, manual, API, retry, dependency, group,
-restart) is created here, checked against the policies and enqueued after commit."""
+restart) is created here, checked against the policies and enqueued after commit.
+
+The policies decide; this module acts on the decision: skip, hold (``wait_reason``), run the
+missing upstreams first, or send the worker message by name through ``celery_send``.
+"""
 import logging
 import random
 import uuid
@@ -10,13 +14,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import audit, policies
+from . import audit, celery_send, policies
 from .models import Status, TaskDefinition, TaskExecution, Trigger
+from .policies import active_executions
 from .registry import ParamsInvalid, UnknownJob
-from .schedules import slot_for
+from .slots import slot_for
 
 logger = logging.getLogger(__name__)
 ENQUEUE_FAILED = "not sent to the broker yet: "
+UPSTREAM_PREFIX = "waiting for upstreams: "
 
 
 def celery_priority(priority):
@@ -59,9 +65,32 @@ def dispatch_task(
         decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
         if decision.skip_reason:
             execution.skip(decision.skip_reason)
+        elif decision.upstreams:
+            run_upstreams_first(task=task, execution=execution, missing=list(decision.upstreams))
+        elif decision.wait_reason:
+            hold(execution, decision.wait_reason)
         elif decision.run_now:
             transaction.on_commit(lambda: enqueue(execution, countdown=countdown))
     return execution
+
+
+def hold(execution, reason):
+    """Keep a pending execution back with ``reason``; ``waiting.release_waiting`` lets it go."""
+    execution.wait_reason = reason
+    TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=reason)
+
+
+def run_upstreams_first(*, task, execution, missing):
+    """Dispatch each missing upstream (recursively with its own upstreams) and hold ``execution``."""
+    execution.wait_reason = UPSTREAM_PREFIX + ", ".join(missing)
+    TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
+    for upstream in TaskDefinition.objects.filter(task_id__in=missing):
+        started = dispatch_task(
+            task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
+        )
+        if started.status == Status.SKIPPED and not active_executions(upstream).exists():
+            execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
+            return
 
 
 def _create_execution(*, task, trigger, scheduled_for, **fields):
@@ -84,13 +113,11 @@ def _create_execution(*, task, trigger, scheduled_for, **fields):
 
 def enqueue(execution, *, countdown=None):
     """Send the worker message for a committed pending execution, on its task's queue."""
-    from .tasks import execute_task  # tasks imports the runner; keep dispatch importable alone
-
     task = execution.task
     grace = settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
     try:
-        execute_task.apply_async(
-            args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
+        celery_send.send_task(
+            celery_send.EXECUTE, args=[execution.pk], task_id=execution.celery_task_id, queue=task.queue,
             priority=celery_priority(task.priority), countdown=countdown,
             soft_time_limit=task.timeout, time_limit=task.timeout + grace,
         )

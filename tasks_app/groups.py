@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from . import audit
+from .dispatch import dispatch_task
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution, TaskGroup, Trigger
-from .schedules import slot_for
+from .slots import slot_for
 
 logger = logging.getLogger(__name__)
 
@@ -58,8 +59,6 @@ def _member_states(group_run):
 
 def advance_group_run(group_run):
     """Move a group run forward after a member changed; safe to call from concurrent finishes."""
-    from .dispatch import dispatch_task
-
     with transaction.atomic():
         group_run = GroupRun.objects.select_for_update().select_related("group").get(pk=group_run.pk)
         if group_run.status != Status.RUNNING:

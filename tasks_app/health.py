@@ -10,9 +10,12 @@ health endpoint answers even while the thing it checks is down. Status:
 import logging
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+
+from .models import ServiceHeartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -55,24 +58,20 @@ def check_database():
 
 
 def check_broker(*, timeout=1.0):
-    from mystocks.celery import app
-
     started = time.monotonic()
     try:
-        with app.connection_for_write() as conn:
+        with current_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
     except Exception as exc:
-        return {"ok": False, "error": _short(exc), "transport": _transport_name(app)}
+        return {"ok": False, "error": _short(exc), "transport": _transport_name(current_app)}
     return {
-        "ok": True, "transport": _transport_name(app),
+        "ok": True, "transport": _transport_name(current_app),
         "latency_ms": round((time.monotonic() - started) * 1000, 2),
     }
 
 
 def beat_heartbeat_age(now=None):
     """(last heartbeat datetime or None, its age in seconds or None) of the beat process."""
-    from .models import ServiceHeartbeat
-
     heartbeat = ServiceHeartbeat.objects.filter(name=BEAT_HEARTBEAT_NAME).first()
     if heartbeat is None:
         return None, None
@@ -103,10 +102,8 @@ def check_workers(*, timeout=1.0):
     Remote control is a broadcast over the broker (Redis or the filesystem transport's fanout),
     so this sees workers on every machine that share the broker.
     """
-    from mystocks.celery import app
-
     try:
-        replies = app.control.inspect(timeout=timeout).active() or {}
+        replies = current_app.control.inspect(timeout=timeout).active() or {}
     except Exception as exc:
         return {"ok": False, "error": _short(exc), "workers": []}
     workers = [{"name": name, "active": len(tasks or [])} for name, tasks in sorted(replies.items())]

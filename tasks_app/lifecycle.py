@@ -2,25 +2,25 @@
 
 Called by the runner, the reaper and stop, i.e. by whatever ended the execution, so a run
 killed with its worker is retried and advances its group exactly like one that failed normally.
+The follow-ups whose order matters are explicit calls; then ``signals.execution_ended`` is sent
+for the listeners (alerts), which never import this module.
 """
 import datetime
 import logging
 
 from django.conf import settings
-from django.dispatch import Signal
 from django.utils import timezone
 
+from . import groups, waiting
+from .dispatch import dispatch_task, retry_delay_seconds
 from .models import Status, TaskExecution, Trigger
+from .signals import execution_ended
 
 logger = logging.getLogger(__name__)
-# Sent after an execution ended and its follow-ups were dispatched (alerts, metrics listen here).
-execution_ended = Signal()
 
 
 def execution_finished(execution):
     """Dispatch the follow-ups of an execution that just reached a final status."""
-    from . import groups, waiting
-
     retry = schedule_retry(execution)
     if retry is None:
         schedule_restart(execution)
@@ -32,8 +32,6 @@ def execution_finished(execution):
 
 def schedule_retry(execution):
     """The next attempt of a failed or timed-out execution, if it has attempts left."""
-    from .dispatch import dispatch_task, retry_delay_seconds
-
     task = execution.task
     if execution.status not in (Status.FAILED, Status.TIMEOUT) or execution.cancel_requested:
         return None
@@ -50,8 +48,6 @@ def schedule_retry(execution):
 
 def schedule_restart(execution):
     """Supervisor-style auto-restart, capped per hour; hitting the cap leaves a visible skipped run."""
-    from .dispatch import dispatch_task
-
     task = execution.task
     if not task.auto_restart or execution.status in (Status.CANCELLED, Status.SKIPPED) or execution.cancel_requested:
         return None

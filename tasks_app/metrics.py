@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
+from . import health, stats
 from .models import (
     FINISHED_STATUSES, AlertDelivery, AlertIncident, DailyRollup, Status, TaskDefinition, TaskExecution, Trigger,
 )
@@ -41,8 +42,6 @@ class DatabaseCollector:
     """Builds every metric from the database on each collect()."""
 
     def collect(self):
-        from . import health, stats
-
         watermark = stats.rollup_watermark()
         live = TaskExecution.objects.all()
         if watermark is not None:

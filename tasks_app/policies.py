@@ -1,7 +1,9 @@
 """The dispatch policies, in the order DESIGN §3.4 gives them.
 
 Each check returns a human-readable reason when it prevents a run; the execution is then
-recorded as skipped with that reason, so a run that did not happen is never silent.
+recorded as skipped with that reason, so a run that did not happen is never silent. Policies
+decide and write nothing: holding a run back (``wait_reason``) or running its upstreams first
+(``upstreams``) is done by ``dispatch`` from the returned ``Decision``.
 """
 import datetime
 from dataclasses import dataclass
@@ -16,6 +18,8 @@ INTERACTIVE_TRIGGERS = (Trigger.MANUAL, Trigger.API)
 class Decision:
     skip_reason: str = ""
     run_now: bool = True
+    wait_reason: str = ""  # hold the run back (pending) with this reason
+    upstreams: tuple = ()  # run these upstream task_ids first, then this run
 
 
 def decide(*, execution, now, with_upstreams=False):
@@ -88,9 +92,7 @@ def _check_overlap(task, execution):
     if active is None:
         return Decision()
     if task.concurrency_policy == "queue":
-        execution.wait_reason = f"queued behind execution #{active.pk}"
-        TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
-        return Decision(run_now=False)
+        return Decision(wait_reason=f"queued behind execution #{active.pk}", run_now=False)
     return Decision(skip_reason=f"overlap: execution #{active.pk} is still {active.status}", run_now=False)
 
 
@@ -122,10 +124,7 @@ def _check_upstreams(task, execution, now, with_upstreams):
         since = _fmt(trading_day_start(task, now), task)
         return Decision(skip_reason=f"upstream not satisfied: {', '.join(missing)} has no success since {since}",
                         run_now=False)
-    from .waiting import run_upstreams_first  # dispatches more executions; imported late to avoid a cycle
-
-    run_upstreams_first(task=task, execution=execution, missing=missing)
-    return Decision(run_now=False)
+    return Decision(upstreams=tuple(missing), run_now=False)
 
 
 def _fmt(moment, task):

@@ -18,7 +18,7 @@ from django_celery_beat.models import (
 from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
 
 from .models import ServiceHeartbeat
-from .schedules import EPOCH, interval_slot
+from .slots import EPOCH, interval_slot
 
 RUN_TASK_ENTRY = "tasks_app.run_scheduled"
 RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"

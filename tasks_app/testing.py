@@ -2,6 +2,7 @@
 import itertools
 import time
 
+from .catalogue import save_task_definition
 from .dispatch import merge_params
 from .models import TaskDefinition, TaskExecution, Trigger
 from .runner import run_execution
@@ -11,8 +12,6 @@ _counter = itertools.count(1)
 
 def make_definition(job_name, *, params=None, **fields):
     """Save a definition of ``job_name`` (validated like any other save) and return it."""
-    from .catalogue import save_task_definition
-
     n = next(_counter)
     fields.setdefault("task_id", f"test_{job_name}_{n}")
     fields.setdefault("task_name", f"test {job_name} {n}")

@@ -1,7 +1,7 @@
 """Executions held back at dispatch (``wait_reason`` set, status pending) and their release.
 
 Two things hold a run back: the ``queue`` overlap policy (wait for the active run of the same
-task) and "run with upstreams" (wait for the missing upstreams, which are dispatched first).
+task) and "run with upstreams" (wait for the missing upstreams, which ``dispatch`` sends first).
 ``release_waiting`` is called whenever an execution ends and lets the next one go.
 """
 import logging
@@ -9,26 +9,11 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Status, TaskDefinition, TaskExecution, Trigger
+from .dispatch import UPSTREAM_PREFIX, enqueue
+from .models import Status, TaskDefinition, TaskExecution
 from .policies import active_executions, missing_upstreams
 
 logger = logging.getLogger(__name__)
-UPSTREAM_PREFIX = "waiting for upstreams: "
-
-
-def run_upstreams_first(*, task, execution, missing):
-    """Dispatch each missing upstream (recursively with its own upstreams) and hold ``execution``."""
-    from .dispatch import dispatch_task
-
-    execution.wait_reason = UPSTREAM_PREFIX + ", ".join(missing)
-    TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
-    for upstream in TaskDefinition.objects.filter(task_id__in=missing):
-        started = dispatch_task(
-            task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
-        )
-        if started.status == Status.SKIPPED and not active_executions(upstream).exists():
-            execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
-            return
 
 
 def release_waiting(finished):
@@ -51,8 +36,6 @@ def _waiting(task):
 
 
 def _release_queued(task):
-    from .dispatch import enqueue
-
     with transaction.atomic():
         TaskDefinition.objects.select_for_update().get(pk=task.pk)
         if active_executions(task).filter(wait_reason="").exists():
@@ -65,8 +48,6 @@ def _release_queued(task):
 
 
 def _release_upstream_wait(waiting, finished):
-    from .dispatch import enqueue
-
     if finished.status != Status.SUCCESS and finished.task.task_id in waiting.wait_reason:
         if finished.status == Status.FAILED and finished.retries.exists():
             return  # a retry is on its way; keep waiting for it

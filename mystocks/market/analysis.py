@@ -17,7 +17,7 @@ from . import backtest, rules, storage, strategies
 from .adjust import load_bars
 from .indicators import Panel
 from .models import BacktestRun, BacktestTrade, CorporateAction, Stock, StockStatusPeriod, StrategySignal
-from .runs import latest_complete_trading_day
+from .pipeline import latest_complete_trading_day
 
 # MA250 on the first bar of 回踩年线's 60-bar window needs 309 bars (~480 calendar days) before the day.
 WARMUP_DAYS = 520

@@ -3,7 +3,7 @@ import datetime
 
 from . import storage
 from .models import CapitalFlow, DragonTigerEntry, FinancialStatement, RealtimeSnapshot, Stock
-from .runs import RunSummary, SourceChain, guarded, latest_complete_trading_day, snapshot_minute
+from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, snapshot_minute
 from .sources import akshare
 
 LHB_CHUNK_DAYS = 31  # one request per month of dragon-tiger lists: one bad month is one failed unit

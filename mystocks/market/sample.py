@@ -53,7 +53,7 @@ def load(*, stocks=50, days=400, end=None, seed=20240101):
     """Store the sample market (idempotent: a re-run updates the same rows); returns the counts."""
     from tasks_app.calendar import trading_days
 
-    from .runs import latest_complete_trading_day
+    from .pipeline import latest_complete_trading_day
 
     # Ends on the latest trading day by default, so every job's default dates find data;
     # the prices depend only on the seed and the number of days.

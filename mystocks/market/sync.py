@@ -8,7 +8,7 @@ from django.db.models import Max
 
 from . import storage
 from .models import Adjust, DailyBar, Stock
-from .runs import RunSummary, SourceChain, guarded, latest_complete_trading_day, now_local
+from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, now_local
 
 FLUSH_EVERY = 200  # symbols per upsert: big enough for COPY to pay off, small enough to keep memory flat
 BY_DAY_MAX_DAYS = 10  # baostock serves a whole day in one call; worth it when few days are missing

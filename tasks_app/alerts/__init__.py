@@ -7,7 +7,5 @@
 - ``monitor``: runs the checks in worker and beat processes on a timer of their own;
 - ``messages``: the zh-hans / en text; ``channels``: sending per channel kind;
 - ``delivery``: queueing, attempts and their records.
-
-Importing this package connects the ``execution_ended`` receiver (``signals``).
+- ``receivers``: the ``execution_ended`` receiver, connected by ``TasksAppConfig.ready()``.
 """
-from . import signals  # noqa: F401

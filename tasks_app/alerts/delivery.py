@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from .. import celery_send
 from ..models import AlertDelivery
 from . import channels as channel_senders
 from . import messages
@@ -40,11 +41,9 @@ def queue(*, incident, event, channels, inline=False):
 
 
 def enqueue(delivery_ids):
-    from ..tasks import deliver_alert
-
     for delivery_id in delivery_ids:
         try:
-            deliver_alert.apply_async(args=[delivery_id], ignore_result=True)
+            celery_send.send_task(celery_send.DELIVER_ALERT, args=[delivery_id])
         except Exception as exc:  # broker down: better late from here than never
             logger.warning("could not queue alert delivery %s (%s); sending it now", delivery_id, exc)
             attempt(delivery_id)

@@ -3,7 +3,7 @@
 Beat creates an execution row for every slot it fires (even one a policy skips), so a slot
 that is due (plus a grace) and has no row means beat did not fire it: beat is down, stuck, or
 lost the PeriodicTask. Expected slots come from each enabled, unpaused, scheduled definition via
-``tasks_app.schedules`` over a recent window, never before the task was created, changed,
+``tasks_app.slots`` over a recent window, never before the task was created, changed,
 enabled or resumed (slots before that were not supposed to run).
 """
 import datetime

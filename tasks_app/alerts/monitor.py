@@ -16,6 +16,9 @@ from celery.signals import beat_init, worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from .. import health
+from . import checks
+
 logger = logging.getLogger(__name__)
 _thread = None
 
@@ -30,8 +33,6 @@ class AlertMonitor(threading.Thread):
     def run(self):
         # The first pass waits until a beat started along with this process has surely written
         # its heartbeat (``make run`` starts them together): no "beat down" alert at start-up.
-        from .. import health
-
         first_wait = max(self.interval, health.beat_stale_seconds())
         if not self.stopped.wait(first_wait):
             self.tick()
@@ -40,8 +41,6 @@ class AlertMonitor(threading.Thread):
         connection.close()
 
     def tick(self):
-        from . import checks
-
         close_old_connections()
         try:
             if checks.claim_turn(every=self.interval, holder=self.holder):
@@ -55,8 +54,6 @@ def start(role):
     global _thread
     if not getattr(settings, "MYSTOCKS_ALERT_MONITOR", True) or (_thread and _thread.is_alive()):
         return None
-    from . import checks
-
     _thread = AlertMonitor(role=role, interval=checks.interval_seconds())
     _thread.start()
     logger.info("alert monitor started in %s (every %ss)", role, _thread.interval)

@@ -9,7 +9,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
-from ..config_io import MODEL_TO_YAML
+from ..catalogue_yaml import MODEL_TO_YAML
 
 logger = logging.getLogger(__name__)
 

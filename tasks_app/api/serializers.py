@@ -1,14 +1,16 @@
-"""Representations. Writes of task definitions go through config_io's catalogue mapping, so
-the API, the YAML files and the old task manager's TaskConfig are one format."""
+"""Representations. Writes of task definitions validate through ``TaskConfigSerializer``, whose
+validation is the YAML import's builder (``catalogue_yaml.build_task_definition``), so the API,
+the YAML files and the old task manager's TaskConfig are one format; it saves through the
+catalogue service."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .. import stats
+from .. import catalogue, stats
 from ..models import (
     AuditLog, GroupRun, ScheduleType, Status, TaskDefinition, TaskExecution, TaskGroup, TaskType,
 )
-from ..config_io import task_to_dict
-from ..schedules import describe
+from ..catalogue_yaml import build_task_definition, task_to_dict
+from ..slots import describe
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -26,8 +28,12 @@ class ScheduleSerializer(serializers.Serializer):
 
 
 class TaskConfigSerializer(serializers.Serializer):
-    """The old task manager's TaskConfig (request body of register, PUT and PATCH); documentation only:
-    validation is config_io.build_task_definition's, reporting each bad key."""
+    """The old task manager's TaskConfig (request body of register, PUT and PATCH).
+
+    The declared fields document the format for the schema; validation is the import's builder,
+    ``build_task_definition``, reporting each bad key, and saving is ``catalogue.save_task_definition``.
+    With an instance, the definition is rebuilt in place (its executions and statistics stay).
+    """
 
     task_id = serializers.RegexField(r"^[A-Za-z0-9_.-]+$", max_length=100)
     task_name = serializers.CharField(max_length=200)
@@ -52,6 +58,20 @@ class TaskConfigSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=["default", "fetch", "compute"], required=False)
     enabled = serializers.BooleanField(required=False)
     paused = serializers.BooleanField(required=False)
+
+    def to_internal_value(self, data):
+        definition, errors = build_task_definition(data, existing=self.instance)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"definition": definition}
+
+    def create(self, validated_data):
+        return catalogue.save_task_definition(
+            validated_data["definition"], actor=self.context["request"].user, interface="api",
+        )
+
+    def update(self, instance, validated_data):
+        return self.create(validated_data)
 
 
 class TaskSerializer(serializers.ModelSerializer):

@@ -4,6 +4,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import parsers, status, viewsets
@@ -12,8 +13,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, retention, stats
+from .. import catalogue, catalogue_yaml, control, retention, stats
 from ..dispatch import run_task_now
+from ..health import system_health
 from ..models import TaskDefinition, Trigger
 from . import examples
 from .base import ApiViewMixin, bool_param, int_param
@@ -203,7 +205,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
         if replace and not (request.user.is_staff or request.user.has_perm(DELETE)):
             raise PermissionDenied("replace deletes tasks missing from the document: it needs the delete permission")
-        report = config_io.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
+        report = catalogue_yaml.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
                                             interface="api")
         body = {**report.as_dict(), "dry_run": dry_run}
         if not report.ok:
@@ -215,7 +217,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
                    description="The whole catalogue as a YAML document (tasks.yaml).")
     @action(detail=False, methods=["get", "post"], filterset_class=None, pagination_class=None)
     def export(self, request):
-        text = config_io.export_catalogue(actor=request.user, interface="api")
+        text = catalogue_yaml.export_catalogue(actor=request.user, interface="api")
         response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="tasks.yaml"'
         return response
@@ -232,24 +234,6 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
                          "deleted": deleted, "days": days})
 
 
-def system_health():
-    """tasks_app.health.system_health() when present; a database check otherwise."""
-    try:
-        from ..health import system_health as probe
-    except ImportError:
-        probe = None
-    if probe is not None:
-        return probe()
-    from django.db import connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"status": "ok", "database": {"ok": True}}
-    except Exception as exc:  # any driver error means the database is unreachable
-        return {"status": "down", "database": {"ok": False, "error": str(exc)[:200]}}
-
-
 def _mapping(data):
     if hasattr(data, "dict") and not isinstance(data, dict):
         data = data.dict()
@@ -259,16 +243,15 @@ def _mapping(data):
 
 
 def _save(body, request, existing=None):
-    """Build a definition from the catalogue-format body and save it through the catalogue service."""
-    definition, errors = config_io.build_task_definition(body, existing=existing)
-    if errors:
-        raise ValidationError(errors)
-    return catalogue.save_task_definition(definition, actor=request.user, interface="api")
+    """Validate the catalogue-format body with TaskConfigSerializer and save it (catalogue service)."""
+    serializer = TaskConfigSerializer(existing, data=body, context={"request": request})
+    serializer.is_valid(raise_exception=True)
+    return serializer.save()
 
 
 def _patched(task, body):
     """The task in catalogue format with ``body`` over it; a given schedule replaces the old one."""
-    merged = config_io.task_to_dict(task)
+    merged = catalogue_yaml.task_to_dict(task)
     if "enabled" in body and "schedule" not in body and merged.get("schedule"):
         merged["schedule"].pop("enabled", None)
     merged.update(body)
@@ -290,8 +273,6 @@ def _start_arguments(data):
 
 
 def _date_param(query, name):
-    from django.utils.dateparse import parse_date
-
     raw = query.get(name)
     if not raw:
         return None

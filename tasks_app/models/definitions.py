@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .. import schedules
+from .. import slots
 from ..registry import ParamsInvalid, UnknownJob, get_job
 
 
@@ -136,7 +136,7 @@ class TaskDefinition(models.Model):
             errors["params"] = exc.messages
 
     def _clean_schedule(self, errors):
-        for field, message in schedules.validate_schedule(
+        for field, message in slots.validate_schedule(
             schedule_type=self.schedule_type, cron_expression=self.cron_expression,
             interval_seconds=self.interval_seconds, start_time=self.start_time, end_time=self.end_time,
         ).items():
@@ -151,10 +151,10 @@ class TaskDefinition(models.Model):
             errors["dependencies"] = [_("a task cannot depend on itself")]
 
     def describe_schedule(self, lang=None):
-        return schedules.describe(self, lang=lang)
+        return slots.describe(self, lang=lang)
 
     def next_run_times(self, n=5, after=None):
-        return schedules.next_run_times(self, n=n, after=after)
+        return slots.next_run_times(self, n=n, after=after)
 
 
 class TaskGroup(models.Model):
@@ -187,7 +187,7 @@ class TaskGroup(models.Model):
         return f"{self.group_name} ({self.group_id})"
 
     def clean(self):
-        errors = schedules.validate_schedule(
+        errors = slots.validate_schedule(
             schedule_type=self.schedule_type, cron_expression=self.cron_expression,
             interval_seconds=self.interval_seconds, start_time=None, end_time=None,
         )

@@ -9,7 +9,7 @@ from django.db.models import Count, Max
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import calendar, stats
+from .. import calendar, health, stats
 from ..models import Status, TaskDefinition, TaskExecution
 
 logger = logging.getLogger(__name__)
@@ -130,10 +130,6 @@ def dashboard_summary(request):
 @login_required
 def dashboard_health(request):
     """System health, polled separately: asking workers waits for their replies."""
-    try:
-        from .. import health
-    except ImportError:
-        return render(request, "pages/dashboard_health.html", {"health": None})
     try:
         report = health.system_health(inspect_timeout=0.5)
     except Exception as exc:  # a health probe must never break the dashboard

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import get_language
 
-from .. import catalogue, schedules
+from .. import catalogue, slots
 from ..models import TaskDefinition
 from ..registry import UnknownJob, get_job
 from .common import ADD_PERM, CHANGE_PERM
@@ -63,7 +63,7 @@ def cron_preview(request):
     context = {"expression": expression}
     if not expression:
         return render(request, "pages/cron_preview.html", {"hint": _("enter a cron expression")})
-    error = schedules.validate_cron(expression)
+    error = slots.validate_cron(expression)
     try:
         tz = zoneinfo.ZoneInfo(tz_name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -72,7 +72,7 @@ def cron_preview(request):
         context["error"] = error
     else:
         probe = TaskDefinition(schedule_type="cron", cron_expression=expression, timezone=tz_name)
-        context["words"] = schedules.describe_cron(expression, zh=(get_language() or "").startswith("zh"))
+        context["words"] = slots.describe_cron(expression, zh=(get_language() or "").startswith("zh"))
         context["times"] = [t.astimezone(tz) for t in probe.next_run_times(n=5, after=timezone.now())]
         context["tz"] = tz_name
     return render(request, "pages/cron_preview.html", context)

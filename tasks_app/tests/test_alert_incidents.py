@@ -5,7 +5,6 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-import tasks_app.alerts  # noqa: F401  (connects the execution_ended receiver, as tasks.py does in workers)
 from tasks_app.alerts import delivery
 from tasks_app.alerts.incidents import check_long_runs
 from tasks_app.catalogue import save_group, save_task_definition

@@ -1,9 +1,12 @@
 """/api/tasks/…: register, list, read, edit in place, delete, start/stop/pause/resume, next runs, roles."""
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
 from tasks_app import stats
 from tasks_app.api.testing import make_user, token_client
+from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.models import AuditLog, Status, TaskDefinition, TaskExecution, Trigger
 from tasks_app.testing import make_definition
 
@@ -225,3 +228,11 @@ def test_a_manual_task_has_no_next_run(viewer):
     assert viewer.get("/api/tasks/by_hand").json()["next_run_at"] is None
     schema = viewer.get("/api/schema/?format=json").json()
     assert schema["components"]["schemas"]["Task"]["properties"]["next_run_at"].get("nullable") is True
+
+
+def test_the_api_and_the_import_report_a_bad_task_with_the_same_messages(operator):
+    body = {**HOURLY, "task_function": "no_such_job", "priority": 5, "retry_count": 99}
+    api_errors = operator.post("/api/tasks/register", body, format="json").json()["errors"]
+    report = import_catalogue(json.dumps({"tasks": [body]}))
+    assert sorted(f"tasks[0] (hourly_task).{key}: {message}" for key, messages in api_errors.items()
+                  for message in messages) == sorted(report.errors)

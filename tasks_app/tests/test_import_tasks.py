@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django_celery_beat.models import PeriodicTask
 
-from tasks_app.config_io import export_catalogue, import_catalogue
-from tasks_app.models import TaskDefinition, TaskGroup
+from tasks_app.catalogue_yaml import export_catalogue, import_catalogue
+from tasks_app.models import AuditLog, TaskDefinition, TaskGroup
 
 pytestmark = pytest.mark.django_db
 CATALOGUE = Path(settings.BASE_DIR) / "fixtures" / "tasks.yaml"
@@ -134,3 +134,34 @@ def test_the_commands_exit_non_zero_on_errors_and_export_to_stdout(tmp_path):
     out = io.StringIO()
     call_command("export_tasks", stdout=out)
     assert "task_id: daily_data_sync" in out.getvalue() and "每日股票数据同步" in out.getvalue()
+
+
+def _audit(**filters):
+    return sorted((e.action, e.target_type, e.target_id) for e in AuditLog.objects.filter(**filters))
+
+
+def _chain(*, down_name="测试任务", members="[up, down]"):
+    return ("tasks:" + VALID_TASK.format(task_id="up") + VALID_TASK.format(task_id="down").replace("测试任务", down_name)
+            + f"    dependencies: [up]\ntask_groups:\n  - group_id: g\n    group_name: g\n    tasks: {members}\n")
+
+
+def test_an_import_writes_one_audit_entry_per_changed_task_and_group():
+    assert _import(_chain(), interface="command").applied
+    assert _audit(interface="command") == [
+        ("create", "group", "g"), ("create", "task", "down"), ("create", "task", "up"),
+        ("import", "catalogue", ""),
+    ]
+    AuditLog.objects.all().delete()
+    assert _import(_chain(down_name="下游", members="[down]")).applied
+    assert _audit() == [("import", "catalogue", ""), ("update", "group", "g"), ("update", "task", "down")]
+    assert AuditLog.objects.get(target_id="down").changes == {"task_name": ["测试任务", "下游"]}
+
+
+def test_replace_deletes_a_dependency_chain_and_audits_each_deletion():
+    _import("tasks:" + VALID_TASK.format(task_id="up") + VALID_TASK.format(task_id="down")
+            + "    dependencies: [up]\n" + VALID_TASK.format(task_id="kept"))
+    AuditLog.objects.all().delete()
+    report = _import("tasks:" + VALID_TASK.format(task_id="kept"), replace=True)
+    assert report.applied and report.deleted == ["down", "up"]
+    assert list(TaskDefinition.objects.values_list("task_id", flat=True)) == ["kept"]
+    assert _audit(action="delete") == [("delete", "task", "down"), ("delete", "task", "up")]

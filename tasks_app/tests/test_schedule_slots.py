@@ -3,7 +3,7 @@ import datetime
 import zoneinfo
 
 from tasks_app.models import TaskDefinition
-from tasks_app.schedules import describe, interval_slot, next_run_times, slot_for, validate_cron
+from tasks_app.slots import describe, interval_slot, next_run_times, slot_for, validate_cron
 
 SH = zoneinfo.ZoneInfo("Asia/Shanghai")
 

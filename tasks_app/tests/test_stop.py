@@ -3,7 +3,8 @@ import time
 
 import pytest
 
-from tasks_app.control import stop_execution, stop_task
+from mystocks.celery import app as celery_app
+from tasks_app.control import reap, stop_execution, stop_task
 from tasks_app.dispatch import run_task_now
 from tasks_app.models import Status, TaskExecution
 from tasks_app.testing import make_definition, wait_until
@@ -55,13 +56,10 @@ def test_a_stopped_pending_run_never_starts_even_after_a_worker_comes_up(start_w
 
 
 def test_a_run_whose_message_never_reached_the_broker_is_sent_again(monkeypatch, start_worker):
-    from tasks_app import tasks
-    from tasks_app.control import reap
-
     def broker_down(*args, **kwargs):
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(tasks.execute_task, "apply_async", broker_down)
+    monkeypatch.setattr(celery_app, "send_task", broker_down)  # the broker client, not the engine
     execution = run_task_now(task=make_definition("noop"))
     row = TaskExecution.objects.get(pk=execution.pk)
     assert row.status == Status.PENDING and "Connection refused" in row.wait_reason

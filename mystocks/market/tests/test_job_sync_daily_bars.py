@@ -5,7 +5,7 @@ import pytest
 import responses
 
 from mystocks.market.models import DailyBar, Stock
-from mystocks.market.runs import latest_complete_trading_day
+from mystocks.market.pipeline import latest_complete_trading_day
 from tasks_app.models import Status
 from tasks_app.testing import run_job_inline
 

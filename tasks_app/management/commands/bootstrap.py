@@ -5,7 +5,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
-from tasks_app.config_io import import_catalogue
+from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.models import TaskDefinition
 from tasks_app.scheduling import ensure_builtin_schedules
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from tasks_app.config_io import export_catalogue
+from tasks_app.catalogue_yaml import export_catalogue
 
 
 class Command(BaseCommand):

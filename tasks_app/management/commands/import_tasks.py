@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tasks_app.config_io import import_catalogue
+from tasks_app.catalogue_yaml import import_catalogue
 
 
 class Command(BaseCommand):

@@ -1,8 +1,11 @@
 """The old task manager's YAML catalogue format, in and out.
 
 Import validates the whole document before writing anything and reports every problem with
-its task or group id and field; then it writes in one transaction. Export writes the same
-format, so export → import into an empty database → export gives an identical file.
+its task or group id and field; then it writes in one transaction through the catalogue service
+(``catalogue.save_catalogue``), so an imported task is saved, synced to beat and audited exactly
+like one saved in the admin. Export writes the same format, so export → import into an empty
+database → export gives an identical file. ``build_task_definition`` is the same builder for
+one task in this format (the API's request body).
 """
 import datetime
 import zoneinfo
@@ -13,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from . import audit, scheduling
+from . import audit, catalogue
 from .catalogue import find_cycle
-from .models import TaskDefinition, TaskGroup, TaskGroupMember
+from .models import TaskDefinition, TaskGroup
 
 FORMAT_VERSION = "1.0"
 TOP_KEYS = ("version", "description", "tasks", "task_groups")
@@ -89,7 +92,7 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interfac
         return report
     _plan(tasks, groups, replace, report)
     if not dry_run:
-        _apply(tasks, groups, report, actor=actor)
+        _apply(tasks, groups, report, actor=actor, interface=interface)
         audit.record(action="import", target_type="catalogue", actor=actor, interface=interface,
                      changes={k: v for k, v in report.as_dict().items() if v and k not in ("errors", "applied")})
     return report
@@ -324,31 +327,13 @@ def _group_changed(old, new, members):
 
 
 @transaction.atomic
-def _apply(tasks, groups, report, *, actor=None):
-    for group in TaskGroup.objects.filter(group_id__in=report.groups_deleted):
-        scheduling.remove_group_periodic_task(group)
-        group.delete()
-    for definition in TaskDefinition.objects.filter(task_id__in=report.deleted):
-        scheduling.remove_periodic_task(definition)
-        definition.delete()
-    for tid, task in tasks.items():
-        if tid in report.unchanged:
-            continue
-        if task.pk is None and getattr(actor, "is_authenticated", False):
-            task.created_by = actor
-        task.save()
-        scheduling.sync_periodic_task(task)
-    for gid, (group, members) in groups.items():
-        if gid not in report.groups_created + report.groups_updated:
-            continue
-        group.save()
-        group.members.all().delete()
-        TaskGroupMember.objects.bulk_create(
-            TaskGroupMember(group=group, task=tasks.get(m) or TaskDefinition.objects.get(task_id=m), position=i)
-            for i, m in enumerate(members)
-        )
-        scheduling.sync_group_periodic_task(group)
-    scheduling.schedules_changed()
+def _apply(tasks, groups, report, *, actor=None, interface="system"):
+    changed_groups = set(report.groups_created + report.groups_updated)
+    catalogue.save_catalogue(
+        definitions=[task for tid, task in tasks.items() if tid not in report.unchanged],
+        groups=[(group, members) for gid, (group, members) in groups.items() if gid in changed_groups],
+        delete_task_ids=report.deleted, delete_group_ids=report.groups_deleted, actor=actor, interface=interface,
+    )
     report.applied = True
 
 

@@ -1,4 +1,9 @@
-"""Celery entry points. Thin: parse, call one function. Names are stable: beat stores them."""
+"""Celery entry points. Thin: parse, call one function. Names are stable: beat stores them.
+
+The top layer: this module imports the engine, and nothing in the engine imports it; code that
+enqueues work sends these tasks by name through ``celery_send``. ``TasksAppConfig.ready()``
+imports it, because Celery's autodiscovery only looks for modules called ``tasks``.
+"""
 import logging
 import os
 import socket
@@ -6,7 +11,11 @@ import socket
 from celery import Task, shared_task
 from celery.exceptions import TimeLimitExceeded
 
-from . import control, dispatch, groups, runner
+from . import control, dispatch, groups, retention, runner
+from .alerts import checks, delivery
+# The monitor connects its timer to worker_ready / beat_init in every worker and beat process
+# (the execution_ended receiver is connected by the app config).
+from .alerts import monitor  # noqa: F401
 
 logger = logging.getLogger(__name__)
 
@@ -40,29 +49,20 @@ def reap_lost_executions():
 
 
 # --- Alerts, health checks, retention (operations) --------------------------------------------
-# The monitor connects its timer to worker_ready / beat_init in every worker and beat process
-# (the execution_ended receiver is connected by the app config).
-from .alerts import monitor  # noqa: E402,F401
 
 
 @shared_task(name="tasks_app.deliver_alert", bind=True, ignore_result=True, soft_time_limit=60, time_limit=90)
 def deliver_alert(self, delivery_id):
-    from .alerts import delivery
-
     if not delivery.attempt(delivery_id) and self.request.retries + 1 < delivery.max_attempts():
         raise self.retry(countdown=30 * 2 ** self.request.retries)
 
 
 @shared_task(name="tasks_app.run_alert_checks", ignore_result=True, soft_time_limit=120, time_limit=150)
 def run_alert_checks():
-    from .alerts import checks
-
     if checks.claim_turn(holder="beat-schedule"):
         checks.run_checks(check_workers=False)
 
 
 @shared_task(name="tasks_app.apply_retention", ignore_result=True)
 def apply_retention():
-    from . import retention
-
     retention.apply_retention()

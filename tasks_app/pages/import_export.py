@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import config_io, retention
+from .. import catalogue_yaml, retention
 from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
 from .forms import CleanupForm, ImportForm
 
@@ -37,7 +37,7 @@ def import_page(request):
         form.add_error("file", _("the file is larger than 2 MB"))
         return render(request, "pages/import_page.html", {"form": form}, status=400)
     text = upload.read().decode("utf-8", errors="replace")
-    report = config_io.import_catalogue(text, replace=replace, dry_run=True, actor=request.user, interface="ui")
+    report = catalogue_yaml.import_catalogue(text, replace=replace, dry_run=True, actor=request.user, interface="ui")
     # The previewed text is applied as is: kept server-side so nothing can swap it in between.
     request.session[SESSION_KEY] = {"text": text, "replace": replace, "name": upload.name}
     return render(request, "pages/import_page.html", {
@@ -53,7 +53,7 @@ def import_apply(request):
         return redirect("pages:import_page")
     if not request.user.has_perms(_import_perms(pending["replace"])):
         raise PermissionDenied
-    report = config_io.import_catalogue(
+    report = catalogue_yaml.import_catalogue(
         pending["text"], replace=pending["replace"], actor=request.user, interface="ui",
     )
     if not report.ok:
@@ -70,7 +70,7 @@ def import_apply(request):
 
 @login_required
 def export_catalogue(request):
-    text = config_io.export_catalogue(actor=request.user, interface="ui")
+    text = catalogue_yaml.export_catalogue(actor=request.user, interface="ui")
     response = HttpResponse(text, content_type="application/x-yaml; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="mystocks-tasks-{stamp}.yaml"'
