@@ -12,7 +12,7 @@ import pandas as pd
 from . import storage, strategies
 from .analysis import strategy_grid
 from .models import StrategySignal
-from .runs import latest_complete_trading_day
+from .pipeline import latest_complete_trading_day
 
 MAX_DAYS = 3700  # about ten years in one run
 
