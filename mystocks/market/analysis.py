@@ -6,7 +6,7 @@ import json
 import numpy as np
 from django.db import transaction
 
-from . import backtest, storage, strategies
+from . import backtest, coverage, storage, strategies
 from .compute import load_bars
 from .indicators import Panel
 from .models import BacktestRun, BacktestTrade, StrategySignal
@@ -36,9 +36,9 @@ def to_grid(bars, buy, sell, panel):
     )
 
 
-def strategy_grid(name, *, start, end, codes=None):
+def strategy_grid(name, *, start, end, codes=None, adjust="none"):
     since = start - datetime.timedelta(days=WARMUP_DAYS)
-    bars = load_bars(since=since, until=end, codes=codes or None)
+    bars = load_bars(adjust=adjust, since=since, until=end, codes=codes or None)
     if bars.empty:
         raise ValueError(f"no daily bars between {since} and {end}: run sync_daily_stock_data "
                          "(or load_sample_market) first")
@@ -62,6 +62,7 @@ def calculate_signals(ctx, *, strategy_names, trade_date):
             raise ValueError(f"no bars on {day} (latest stored: {grid.dates[-1]}): nothing to signal")
         rows = _signal_rows(name, grid, day)
         counts = storage.upsert(StrategySignal, rows, keys=["strategy", "code", "date"])
+        coverage.record(dataset=f"signals:{name}", dates=[day])
         result["signals"][name] = {"buy": sum(r["side"] == "buy" for r in rows),
                                    "sell": sum(r["side"] == "sell" for r in rows)}
         result["rows_fetched"] += len(grid.codes)
@@ -85,7 +86,8 @@ def run_key(params):
     return hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()[:64]
 
 
-def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, symbols, max_positions=10):
+def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, symbols, max_positions=10,
+                 adjust="none"):
     """Backtest ``strategy_id`` between the dates; store the run with its equity curve and trades."""
     if not strategy_id:
         raise ValueError(f"strategy_id is required: one of {', '.join(strategies.STRATEGIES)}")
@@ -97,13 +99,13 @@ def run_backtest(ctx, *, strategy_id, start_date, end_date, initial_capital, sym
     start = datetime.date.fromisoformat(start_date) if start_date else end - datetime.timedelta(days=365)
     if start > end:
         raise ValueError(f"start_date {start} is after end_date {end}")
-    grid = _clip(strategy_grid(strategy_id, start=start, end=end, codes=symbols), start)
+    grid = _clip(strategy_grid(strategy_id, start=start, end=end, codes=symbols, adjust=adjust), start)
     ctx.log.info("backtest %s on %d stocks × %d days", strategy_id, len(grid.codes), len(grid.dates))
     result = backtest.simulate(grid, capital=initial_capital, max_positions=max_positions,
                                on_day=lambda done, total, day: _on_day(ctx, done, total, day))
     figures = backtest.metrics(result, initial_capital)
     params = {"strategy_id": strategy_id, "start": start, "end": end, "capital": initial_capital,
-              "symbols": sorted(symbols), "max_positions": max_positions}
+              "symbols": sorted(symbols), "max_positions": max_positions, **({"adjust": adjust} if adjust != "none" else {})}
     run = _store_run(ctx, params, result, figures)
     return {"backtest_id": run.pk, "strategy_id": strategy_id, "start_date": start.isoformat(),
             "end_date": end.isoformat(), "days": len(grid.dates), "stocks": len(grid.codes), **figures}

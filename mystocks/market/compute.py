@@ -5,7 +5,7 @@ import pandas as pd
 from django.db import connection
 from django.db.models import Max
 
-from . import indicators, storage
+from . import coverage, indicators, storage
 from .models import Adjust, DailyBar, IndicatorValue
 
 # Calendar days of history loaded before the first new bar. EMA/SMA depend on where the recursion
@@ -81,7 +81,9 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
         values = _continue_obv(values, last, period)
     values = _new_rows(values, last, period)
     ctx.log.info("%s: storing %d new rows", period, len(values))
-    return storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"]), len(bars)
+    counts = storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"])
+    coverage.record(dataset=f"indicators:{period}", start=values["date"].min(), end=values["date"].max(), codes=values["code"].unique())
+    return counts, len(bars)
 
 
 def _new_rows(values, last, period):

@@ -172,6 +172,7 @@ def calculate_strategy_signals(ctx, **params):
     Param("initial_capital", "float", 1_000_000.0),
     Param("symbols", "list", []),
     Param("max_positions", "int", 10),
+    Param("adjust", "str", "none", choices=("none", "qfq", "hfq"), help="which bars to trade on"),
 ])
 def run_backtest(ctx, **params):
     """Backtest a strategy over a date range with A-share trading rules (see ``backtest``)."""
@@ -179,7 +180,7 @@ def run_backtest(ctx, **params):
 
     return backtest(ctx, strategy_id=params["strategy_id"], start_date=params["start_date"],
                     end_date=params["end_date"], initial_capital=params["initial_capital"],
-                    symbols=params["symbols"], max_positions=params["max_positions"])
+                    symbols=params["symbols"], max_positions=params["max_positions"], adjust=params["adjust"])
 
 
 @job("cleanup_cache_data", queue="default", params=[
