@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db.models import Count, F, Max, Min
 from django.db.models.functions import TruncDate
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.calendar import trading_days
@@ -19,7 +20,7 @@ from tasks_app.calendar import trading_days
 from . import storage
 from .jobs import STRATEGIES
 from .models import (
-    AdjustFactor, CapitalFlow, CoverageDay, CoverageStock, DailyBar, DragonTigerEntry, FinancialStatement,
+    AdjustFactor, CapitalFlow, CoverageDay, CoverageStock, DailyBar, DragonTigerEntry, FinancialStatement, FlowType,
     IndicatorValue, RealtimeSnapshot, StatementType, StrategySignal,
 )
 
@@ -42,6 +43,7 @@ class Dataset:
     where: dict = field(default_factory=dict)
     per_trading_day: bool = False
     presence: bool = False
+    backfill: bool = False  # a job can bring missing days/stocks again (quotes and flow ranks are "now" only)
     code_field: str = "code"
 
     @property
@@ -64,13 +66,13 @@ class Dataset:
 def _datasets():
     sets = [
         Dataset("bars:none", _("Daily bars (unadjusted)"), DailyBar, "date", "sync_daily_stock_data",
-                {"adjust": "none"}, per_trading_day=True),
+                {"adjust": "none"}, per_trading_day=True, backfill=True),
         Dataset("bars:hfq", _("Daily bars (back-adjusted, stored)"), DailyBar, "date", "sync_daily_stock_data",
-                {"adjust": "hfq"}, per_trading_day=True),
+                {"adjust": "hfq"}, per_trading_day=True, backfill=True),
         Dataset("factors", _("Adjustment factors"), AdjustFactor, "date"),
     ]
-    sets += [Dataset(f"statements:{value}", _("Statements: %(type)s") % {"type": label}, FinancialStatement,
-                     "report_date", "sync_financial_statements", {"statement_type": value})
+    sets += [Dataset(f"statements:{value}", format_lazy("{} · {}", _("Statements"), label), FinancialStatement,
+                     "report_date", "sync_financial_statements", {"statement_type": value}, backfill=True)
              for value, label in StatementType.choices]
     sets += [
         Dataset("quotes:stock", _("Realtime quotes (stocks)"), RealtimeSnapshot, "snapshot_at",
@@ -78,19 +80,19 @@ def _datasets():
         Dataset("quotes:etf", _("Realtime quotes (ETFs)"), RealtimeSnapshot, "snapshot_at",
                 "fetch_realtime_market_data", {"security_type": "etf"}, presence=True),
         Dataset("dragon_tiger", _("Dragon-tiger list"), DragonTigerEntry, "trade_date", "fetch_longhubang_data",
-                presence=True),
+                presence=True, backfill=True),
     ]
-    sets += [Dataset(f"capital_flow:{kind}", _("Capital flow: %(kind)s") % {"kind": kind}, CapitalFlow,
+    sets += [Dataset(f"capital_flow:{kind}", format_lazy("{} · {}", _("Capital flow"), label), CapitalFlow,
                      "trade_date", "fetch_capital_flow_data", {"flow_type": kind}, presence=True)
-             for kind in ("stock", "sector", "concept")]
+             for kind, label in FlowType.choices]
     sets += [
         Dataset("indicators:daily", _("Indicators (daily)"), IndicatorValue, "date",
-                "calculate_technical_indicators", {"period": "daily"}, per_trading_day=True),
+                "calculate_technical_indicators", {"period": "daily"}, per_trading_day=True, backfill=True),
         Dataset("indicators:weekly", _("Indicators (weekly)"), IndicatorValue, "date",
-                "calculate_technical_indicators", {"period": "weekly"}),
+                "calculate_technical_indicators", {"period": "weekly"}, backfill=True),
     ]
-    sets += [Dataset(f"signals:{name}", _("Signals: %(strategy)s") % {"strategy": name}, StrategySignal, "date",
-                     "calculate_strategy_signals", {"strategy": name}, presence=True)
+    sets += [Dataset(f"signals:{name}", format_lazy("{} · {}", _("Signals"), name), StrategySignal, "date",
+                     "calculate_strategy_signals", {"strategy": name}, presence=True, backfill=True)
              for name in STRATEGIES]
     return {d.key: d for d in sets}
 

@@ -23,6 +23,13 @@ def pct(value, digits=2):
 
 
 @register.filter
+def ratio(value, digits=2):
+    """0.1502 → "15.02%" (no sign: drawdowns, win rates)."""
+    number = _number(value)
+    return "" if number is None else f"{number * 100:.{int(digits)}f}%"
+
+
+@register.filter
 def updown(value):
     """CSS class for a change: "up", "down" or "flat" (colours follow MYSTOCKS_PRICE_COLORS)."""
     number = _number(value)
