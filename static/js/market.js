@@ -44,6 +44,7 @@
       box.dataset.adjustUsed = data.adjust_used;
       box.dataset.bars = String(data.bars.length);
       box.dataset.lastClose = data.bars.length ? String(data.bars[data.bars.length - 1][4]) : "";
+      box.dataset.firstClose = data.bars.length ? String(data.bars[0][4]) : "";
       candles.setData(data.bars.map(b => ({ time: b[0], open: b[1], high: b[2], low: b[3], close: b[4] })));
       volume.setData(data.bars.map(b => ({ time: b[0], value: b[5], color: b[4] >= b[1] ? up + "80" : down + "80" })));
       Object.entries(overlays).forEach(([k, s]) => s.setData(points(dates, data.indicators[k] || [])));
