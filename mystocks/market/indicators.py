@@ -22,6 +22,8 @@ Formulas (defaults):
 - WR N∈{10,6}: 100·(HHV(H,N) − C)/(HHV(H,N) − LLV(L,N)) (0 = at the high).
 - OBV: running sum of ±V (+ when C > C′, − when C < C′, 0 when equal or on the first bar); MAOBV = MA(OBV,30).
 """
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -132,6 +134,8 @@ def avedev(x, n):
 
 def recursive(x, alpha):
     """Y = alpha·X + (1 − alpha)·Y′ along time, seeded with the first value; NaN X carries Y′."""
+    if x.shape[0] == 1:
+        return _recursive_one(x, alpha)
     xt = np.ascontiguousarray(x.T)
     out = np.empty_like(xt)
     prev = np.full(xt.shape[1], np.nan)
@@ -141,6 +145,19 @@ def recursive(x, alpha):
         prev = np.where(np.isnan(prev), cur, np.where(np.isnan(cur), prev, blended))
         out[t] = prev
     return out.T
+
+
+def _recursive_one(x, alpha):
+    """``recursive`` for a single stock (the stock page): a scalar loop, same float64 arithmetic,
+    without numpy's per-step overhead that dominates when there is one row and thousands of bars."""
+    out, prev, keep = [], math.nan, 1.0 - alpha
+    for cur in x[0].tolist():
+        if prev != prev:
+            prev = cur
+        elif cur == cur:
+            prev = alpha * cur + keep * prev
+        out.append(prev)
+    return np.array([out], dtype=float)
 
 
 def ema(x, n):

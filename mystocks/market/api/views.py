@@ -75,10 +75,18 @@ class BarViewSet(ReadOnlyMixin, viewsets.ViewSet):
         if start and end and end < start:
             raise ValidationError({"end": ["must not be before start"]})
         bars = _bars(adjust=adjust, code=code, start=start, end=end)
-        rows = bars.assign(date=bars["date"].map(lambda d: d.isoformat())).to_dict("records")
+        rows = _records(bars)
         if request.accepted_renderer.format == "csv":
             return Response(rows)
         return Response({"code": code, "adjust": adjust, "count": len(rows), "results": rows})
+
+
+def _records(bars):
+    """Bars as dicts, built from plain lists: ``DataFrame.to_dict`` costs more than the query here."""
+    names = ["code", "date", "open", "high", "low", "close", "volume", "pre_close"]
+    columns = [bars["code"].tolist(), [d.isoformat() for d in bars["date"]]]
+    columns += [[None if v != v else v for v in bars[k].tolist()] for k in names[2:]]
+    return [dict(zip(names, row)) for row in zip(*columns)]
 
 
 def _bars(*, adjust, code, start, end):

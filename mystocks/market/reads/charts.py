@@ -1,6 +1,7 @@
 """The stock page: bars with indicators for the chart, signals to mark, and the stock's other rows."""
 import datetime
-import math
+
+import numpy as np
 
 from ..indicators import compute_frame
 from ..models import CapitalFlow, DragonTigerEntry, FinancialStatement, Stock, StockStatusPeriod, StrategySignal
@@ -23,8 +24,9 @@ def search_stocks(query, *, limit=SEARCH_LIMIT):
     return by_code + list(by_name.order_by("code")[:limit - len(by_code)])
 
 
-def _clean(value):
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
+def _column(values):
+    """A float column as a JSON-ready list: rounded to 4 places, NaN as None (one numpy pass)."""
+    return [None if v != v else v for v in np.round(np.asarray(values, dtype=float), 4).tolist()]
 
 
 def chart_data(*, code, adjust, years=10, today=None):
@@ -42,10 +44,10 @@ def chart_data(*, code, adjust, years=10, today=None):
         return data
     values = compute_frame(bars, CHART_INDICATORS)
     dates = [d.isoformat() for d in bars["date"]]
-    columns = zip(dates, bars["open"], bars["high"], bars["low"], bars["close"], bars["volume"], bars["pre_close"])
-    data["bars"] = [[d, _clean(o), _clean(h), _clean(lo), _clean(c), int(v), _clean(p)]
-                    for d, o, h, lo, c, v, p in columns]
-    data["indicators"] = {name: [_clean(x) for x in values[name].to_numpy()] for name in values.columns[2:]}
+    prices = [_column(bars[k]) for k in ("open", "high", "low", "close")]
+    volume = bars["volume"].fillna(0).astype("int64").tolist()
+    data["bars"] = [list(row) for row in zip(dates, *prices, volume, _column(bars["pre_close"]))]
+    data["indicators"] = {name: _column(values[name]) for name in values.columns[2:]}
     data["signals"] = [{"date": d.isoformat(), "strategy": s, "side": side} for d, s, side in
                        StrategySignal.objects.filter(code=code, date__gte=since).order_by("date")
                        .values_list("date", "strategy", "side")]
