@@ -1,6 +1,8 @@
 """The coverage summary rows: the jobs keep them for just the days they wrote, so pages never count bars."""
 import pytest
 
+from tasks_app.testing import run_job_inline
+
 from .. import coverage
 from ..models import CoverageDay, CoverageStock, DailyBar, StrategySignal
 from .market_data import load_market
@@ -52,3 +54,16 @@ def test_rebuild_recounts_a_dataset_from_its_rows():
 def test_an_unknown_dataset_is_refused_by_name():
     with pytest.raises(ValueError, match="unknown dataset 'bars:xfq'"):
         coverage.record(dataset="bars:xfq", dates=[])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_indicator_and_signal_jobs_keep_their_coverage():
+    days = load_market(stocks=3, days=120)
+    indicators = run_job_inline("calculate_technical_indicators", {"full_recompute": True})
+    signals = run_job_inline("calculate_strategy_signals", {"strategies": ["ma_crossover"],
+                                                             "trade_date": days[-1].isoformat()})
+    assert indicators.status == signals.status == "success"
+    assert CoverageDay.objects.filter(dataset="indicators:daily", stocks=3).count() == 120
+    assert CoverageStock.objects.filter(dataset="indicators:daily").count() == 3
+    day = CoverageDay.objects.get(dataset="signals:ma_crossover")
+    assert day.date == days[-1] and day.rows == StrategySignal.objects.filter(date=days[-1]).count()
