@@ -126,6 +126,7 @@ class BacktestViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
     """Backtests with their metrics; one backtest with equity curve, benchmark, drawdown and trades."""
 
     queryset = BacktestRun.objects.order_by("-updated_at", "-id")
+    lookup_value_regex = r"[0-9]{1,18}"
 
     def get_serializer_class(self):
         return s.BacktestDetailSerializer if self.action == "retrieve" else s.BacktestSerializer
