@@ -34,6 +34,11 @@ def fill_market(*, stocks, years):
     from mystocks.market.models import DailyBar, IndicatorValue, Stock
 
     started, days = time.perf_counter(), trading_days(years)
+    stored = list(Stock.objects.filter(name__endswith=" bench").order_by("code").values_list("code", flat=True))
+    if stored:  # --keep: the market of an earlier run is reused as it is
+        days = sorted(DailyBar.objects.filter(code=stored[0]).values_list("date", flat=True))
+        print(f"reusing the stored market: {len(stored):,} stocks × {len(days):,} days")
+        return stored, days
     codes = []
     with connection.cursor() as cursor:
         for first in range(0, stocks, CHUNK):

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from ..jobs import STRATEGIES
 from ..reads.returns_after import HORIZONS
 from ..reads.signals import default_period, latest_signal_day, signals_on, strategy_stats
+from ..templatetags.market import pct, updown
 from .forms import SignalsForm, StatsForm
 
 
@@ -19,6 +20,8 @@ def signal_list(request):
         day = form.cleaned_data["date"] or latest_signal_day(strategy)
         if day:
             rows, used = signals_on(strategy=strategy, day=day, side=form.cleaned_data["side"] or None)
+            for row in rows:  # formatted here: 6 filters × hundreds of cells cost more in the template
+                row["cells"] = [(updown(row["returns"][h]), pct(row["returns"][h]) or "—") for h in HORIZONS]
             context.update(rows=rows, day=day, adjust_used=used, strategy=strategy)
     return render(request, "market/signal_list.html", context)
 

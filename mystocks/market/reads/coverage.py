@@ -22,6 +22,22 @@ class DayCell:
     stocks: int
     share: float | None  # present / expected; None = no row (never written)
 
+    @property
+    def css(self):
+        """Heat-map class by the share of stocks present."""
+        if self.share is None:
+            return "cov-none"
+        if self.share >= 1:
+            return "cov-full"
+        if self.share >= 0.95:
+            return "cov-high"
+        return "cov-low" if self.share < 0.5 else "cov-mid"
+
+    @property
+    def title(self):
+        share = "" if self.share is None else f" ({self.share:.0%})"
+        return f"{self.date.isoformat()}: {self.stocks}{share}"
+
 
 @dataclass
 class DatasetCoverage:

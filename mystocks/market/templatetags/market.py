@@ -53,17 +53,5 @@ def amount(value):
 
 
 @register.filter
-def share_class(value):
-    """Heat-map class of a day's share of stocks present (None = nothing recorded)."""
-    if value is None:
-        return "cov-none"
-    if value >= 1:
-        return "cov-full"
-    if value >= 0.95:
-        return "cov-high"
-    return "cov-low" if value < 0.5 else "cov-mid"
-
-
-@register.filter
 def get(mapping, key):
     return (mapping or {}).get(key)
