@@ -13,7 +13,8 @@ from tasks_app.runner import run_execution
 from . import sample
 from .models import DailyBar
 
-SIGNAL_DAYS = 5
+# Signals on every 5th of the last 120 trading days: the signals page then has returns after 1…60 days.
+SIGNAL_DAYS, SIGNAL_EVERY = 120, 5
 
 
 def load_market(*, stocks, days):
@@ -31,19 +32,19 @@ def run_inline(task_id, params=None):
 
 
 def fill(*, stocks=60, days=600, log=print):
-    """Load the market, then compute indicators, a few days of signals and a backtest through the jobs."""
+    """Load the market, then compute indicators, signals on past days and a backtest through the jobs."""
     if not settings.MYSTOCKS_DEMO:
         raise ImproperlyConfigured("the demo loads simulated data only with MYSTOCKS_DEMO=true (make demo)")
     loaded = load_market(stocks=stocks, days=days)
     log(f"simulated market {loaded['first_day']}…{loaded['last_day']}: {loaded['bars']}")
     trading = sorted(DailyBar.objects.filter(code=sample.sample_codes(1)[0]).values_list("date", flat=True))
     runs = [run_inline("calc_technical_indicators", {"full_recompute": True})]
-    for day in trading[-SIGNAL_DAYS:]:
+    for day in trading[-SIGNAL_DAYS::SIGNAL_EVERY]:
         runs.append(run_inline("calc_strategy_signals", {
             "strategies": ["ma_crossover", "macd_divergence", "kdj_overbought", "turtle_trade"],
             "trade_date": day.isoformat()}))
     runs.append(run_inline("run_strategy_backtest", {
-        "strategy_id": "ma_crossover", "start_date": trading[-250].isoformat(), "end_date": trading[-1].isoformat()}))
+        "strategy_id": "ma_crossover", "start_date": trading[-min(250, len(trading))].isoformat(), "end_date": trading[-1].isoformat()}))
     for run in runs:
         log(f"#{run.pk} {run.task.task_id}: {run.status} {run.error[:200] if run.error else ''}")
     return runs
