@@ -19,7 +19,7 @@ def test_the_demo_loads_a_market_and_runs_the_analysis_jobs(settings):
     settings.MYSTOCKS_DEMO = True
     import_catalogue((settings.BASE_DIR / "fixtures" / "tasks.yaml").read_text())
     call_command("load_demo", stocks=4, days=200)
-    assert Stock.objects.count() == 4 and IndicatorValue.objects.filter(code="SMP001").count() == 200
+    assert Stock.objects.count() == 4 and IndicatorValue.objects.filter(code="SMP001", period="daily").count() == 200
     assert StrategySignal.objects.exists() and BacktestRun.objects.count() == 1
 
 
