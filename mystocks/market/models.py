@@ -241,7 +241,8 @@ class StrategySignal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(
             fields=["strategy", "code", "date"], name="market_signal_natural_key")]
-        indexes = [models.Index(fields=["date", "strategy"], name="market_signal_day")]
+        indexes = [models.Index(fields=["date", "strategy"], name="market_signal_day"),
+                   models.Index(fields=["code", "date"], name="market_signal_code")]  # the stock page's markers
 
 
 class BacktestRun(models.Model):

@@ -8,6 +8,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddIndex(
+            model_name="strategysignal",
+            index=models.Index(fields=["code", "date"], name="market_signal_code"),
+        ),
         migrations.CreateModel(
             name="CoverageDay",
             fields=[
