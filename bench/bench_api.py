@@ -169,9 +169,11 @@ def main():
     report("statistics, all tasks, since 30 days ago", client,
            f"/api/tasks/statistics/?since={stats.today() - datetime.timedelta(days=30)}", args.repeat, 150)
     if args.market_stocks:
-        from market_data import api_urls, fill_market
+        from market_data import api_urls, fill_market, raw_baseline
 
         codes, days = fill_market(stocks=args.market_stocks, years=args.market_years)
+        p50, p95 = raw_baseline(codes, args.repeat)
+        print(f"{'market: raw baseline, SQL + JSON of 10 y bars':<48} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
         targets = {"market: /api/market/bars 10 y": 30, "market: /api/market/bars 10 y qfq": 30}
         for name, url in api_urls(codes, days):
             report(name, client, url, args.repeat, targets.get(name, 200))

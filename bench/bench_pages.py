@@ -236,11 +236,13 @@ def main():
 def report_market(client, args):
     """Market pages on a market of ``--market-stocks`` × ``--market-years`` (targets: stock page
     ≤ 150 ms, coverage ≤ 200 ms, signals for one strategy and day ≤ 100 ms)."""
-    from market_data import fill_market, page_urls
+    from market_data import fill_market, page_urls, raw_baseline
 
     codes, days = fill_market(stocks=args.market_stocks, years=args.market_years)
     print(f"\nmarket pages: {len(codes):,} stocks × {len(days):,} days")
     print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
+    p50, p95 = raw_baseline(codes, args.repeat)
+    print(f"{'raw baseline: SQL + JSON of 10 y bars':<36} {p50:8.1f} {p95:8.1f}")
     for name, url in page_urls(codes, days):
         p50, p95, peak, queries = measure(client, url, args.repeat)
         print(f"{name:<36} {p50:8.1f} {p95:8.1f} {peak:8.1f} {queries:8d}")

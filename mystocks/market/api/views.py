@@ -20,7 +20,7 @@ from ..reads.coverage import MAX_WINDOW_DAYS, overview
 from ..reads.returns_after import returns_after
 from . import serializers as s
 from .filters import IndicatorFilter, SignalFilter, StockFilter
-from .renderers import CSVRenderer
+from .renderers import CSVRenderer, FastJSONRenderer
 
 BAR_ADJUSTS = ("none", "qfq", "hfq")
 
@@ -51,7 +51,7 @@ def _date(params, name):
 
 
 class BarViewSet(ReadOnlyMixin, viewsets.ViewSet):
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CSVRenderer]
+    renderer_classes = [FastJSONRenderer, BrowsableAPIRenderer, CSVRenderer]
 
     @extend_schema(
         summary="Daily bars of one stock",

@@ -1,6 +1,7 @@
 """Stock search and the stock page: K-line with indicators (drawn from chart JSON), profile tables."""
+import orjson
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from ..reads.charts import chart_data, search_stocks, stock_profile
@@ -30,4 +31,4 @@ def stock_chart(request, code):
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
     data = chart_data(code=code, adjust=form.cleaned_data["adjust"] or "qfq", years=form.cleaned_data["years"] or 10)
-    return JsonResponse(data)
+    return HttpResponse(orjson.dumps(data), content_type="application/json")
