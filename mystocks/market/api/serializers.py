@@ -97,3 +97,4 @@ class CoverageSerializer(serializers.Serializer):
     days = CoverageDaySerializer(many=True)
     last_execution_id = serializers.IntegerField(allow_null=True)
     last_status = serializers.CharField(allow_null=True)
+    last_failed_execution_id = serializers.IntegerField(allow_null=True, help_text="newest failed or timed-out run")

@@ -165,4 +165,5 @@ def _coverage_row(item):
         "first_date": item.first, "last_date": item.last, "missing_days": item.missing,
         "days": [{"date": c.date, "stocks": c.stocks, "share": c.share} for c in item.cells],
         "last_execution_id": getattr(task, "last_run_id", None), "last_status": getattr(task, "last_status", None),
+        "last_failed_execution_id": getattr(task, "last_failed_id", None),
     }

@@ -3,10 +3,10 @@ import bisect
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Min
+from django.db.models import Count, Max, Min, OuterRef, Subquery
 
 from tasks_app.calendar import trading_days
-from tasks_app.models import TaskDefinition
+from tasks_app.models import Status, TaskDefinition, TaskExecution
 from tasks_app.stats import with_last_run
 
 from ..coverage import DATASETS
@@ -107,8 +107,12 @@ def _cell(spec, day, stocks, expected):
 
 def _attach_tasks(result):
     jobs = {item.spec.job for item in result.values() if item.spec.job}
+    failed = (TaskExecution.objects.filter(task=OuterRef("pk"), status__in=[Status.FAILED, Status.TIMEOUT])
+              .order_by("-finished_at"))  # served by the (task, status, -finished_at) index
+    tasks = with_last_run(TaskDefinition.objects.filter(job__in=jobs)).annotate(
+        last_failed_id=Subquery(failed.values("pk")[:1]), last_failed_at=Subquery(failed.values("finished_at")[:1]))
     newest = {}
-    for task in with_last_run(TaskDefinition.objects.filter(job__in=jobs)).order_by("task_id"):
+    for task in tasks.order_by("task_id"):
         current = newest.get(task.job)
         if current is None or (task.last_run_at and (not current.last_run_at or task.last_run_at > current.last_run_at)):
             newest[task.job] = task

@@ -178,3 +178,14 @@ def test_prices_are_red_up_by_default_and_the_setting_flips_them(viewer_client, 
     assert "--up: #d62728" in page
     settings.MYSTOCKS_PRICE_COLORS = "green_up"
     assert "--up: #1a9850" in viewer_client.get(reverse("market:coverage")).content.decode()
+
+
+def test_coverage_links_the_newest_run_and_the_newest_failure_of_the_job(viewer_client, days):
+    task = backfill_tasks()["bars"]
+    failed = TaskExecution.objects.create(task=task, status="failed", trigger="schedule")
+    newest = TaskExecution.objects.create(task=task, status="success", trigger="schedule")
+    TaskExecution.objects.filter(pk=failed.pk).update(finished_at=failed.created_at)
+    response = viewer_client.get(reverse("market:coverage"))
+    bars = _row(response, "bars:none")
+    assert (bars.task.last_run_id, bars.task.last_failed_id) == (newest.pk, failed.pk)
+    assert reverse("pages:execution_detail", args=[failed.pk]) in response.content.decode()
