@@ -4,7 +4,7 @@
   const LWC = window.LightweightCharts;
   const base = { layout: { background: { color: "#fff" }, textColor: "#374151" },
     grid: { vertLines: { color: "#f1f2f4" }, horzLines: { color: "#f1f2f4" } },
-    rightPriceScale: { borderColor: "#e3e6eb" }, timeScale: { borderColor: "#e3e6eb" } };
+    rightPriceScale: { borderColor: "#e3e6eb", minimumWidth: 72 }, timeScale: { borderColor: "#e3e6eb" } };  // one axis width: the panes line up with the K-line
 
   function line(chart, color, width) {
     return chart.addLineSeries({ color: color, lineWidth: width || 1, priceLineVisible: false, lastValueVisible: false });
