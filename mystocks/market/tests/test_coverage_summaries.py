@@ -1,10 +1,13 @@
 """The coverage summary rows: the jobs keep them for just the days they wrote, so pages never count bars."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tasks_app.testing import run_job_inline
 
 from .. import coverage
-from ..models import CoverageDay, CoverageStock, DailyBar, StrategySignal
+from ..models import CoverageDay, CoverageStock, DailyBar, RealtimeSnapshot, StrategySignal
 from .market_data import load_market
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +70,13 @@ def test_the_indicator_and_signal_jobs_keep_their_coverage():
     assert CoverageStock.objects.filter(dataset="indicators:daily").count() == 3
     day = CoverageDay.objects.get(dataset="signals:ma_crossover")
     assert day.date == days[-1] and day.rows == StrategySignal.objects.filter(date=days[-1]).count()
+
+
+def test_quotes_count_by_their_local_day():
+    shanghai = ZoneInfo("Asia/Shanghai")
+    early = dt.datetime(2026, 3, 2, 0, 30, tzinfo=shanghai)  # still 1 March in UTC
+    for code in ("600000", "000001"):
+        RealtimeSnapshot.objects.create(security_type="stock", code=code, snapshot_at=early, price=10.0)
+    coverage.record(dataset="quotes:stock", dates=[early.date()])
+    row = CoverageDay.objects.get(dataset="quotes:stock")
+    assert (row.date, row.stocks, row.rows) == (dt.date(2026, 3, 2), 2, 2)
