@@ -4,9 +4,10 @@ from django.urls import reverse
 
 from tasks_app.api.testing import make_user
 from tasks_app.models import TaskExecution
+from tasks_app.testing import make_definition
 
 from .. import coverage
-from ..models import CoverageDay, DailyBar
+from ..models import CoverageDay, DailyBar, FinancialStatement
 from ..reads.returns_after import HORIZONS
 from .market_data import add_backtest, add_signals, backfill_tasks, load_market
 
@@ -189,3 +190,31 @@ def test_coverage_links_the_newest_run_and_the_newest_failure_of_the_job(viewer_
     bars = _row(response, "bars:none")
     assert (bars.task.last_run_id, bars.task.last_failed_id) == (newest.pk, failed.pk)
     assert reverse("pages:execution_detail", args=[failed.pk]) in response.content.decode()
+
+
+def test_fill_the_gaps_of_a_strategy_runs_the_signal_job_once_per_missing_day(operator_client, days):
+    task = make_definition("calculate_strategy_signals", task_id="calc_strategy_signals")
+    for day in days[-10:-2]:
+        coverage.record(dataset="signals:turtle_trade", dates=[day])
+    operator_client.post(reverse("market:coverage_fill", args=["signals:turtle_trade"]), {"days": 10})
+    runs = TaskExecution.objects.filter(task=task).order_by("pk")
+    assert [r.params["trade_date"] for r in runs] == [days[-2].isoformat(), days[-1].isoformat()]
+    assert all(r.params["strategies"] == ["turtle_trade"] for r in runs)
+
+
+def test_fill_the_gaps_of_statements_asks_for_the_stocks_without_any(operator_client, days):
+    task = make_definition("sync_financial_statements", task_id="sync_financial_data")
+    FinancialStatement.objects.create(code="SMP001", report_date=days[0], statement_type="income_statement")
+    coverage.record(dataset="statements:income_statement", codes=["SMP001"])
+    operator_client.post(reverse("market:coverage_fill", args=["statements:income_statement"]))
+    params = TaskExecution.objects.get(task=task).params
+    assert params["symbols"] == ["SMP002", "SMP003", "SMP004", "SMP005", "SMP006"]
+    assert params["report_types"] == ["income_statement"]
+
+
+def test_datasets_no_job_can_backfill_offer_no_fill(operator_client, days):
+    make_definition("fetch_realtime_market_data", task_id="hourly_realtime_data")
+    page = operator_client.get(reverse("market:coverage")).content.decode()
+    assert reverse("market:coverage_fill", args=["quotes:stock"]) not in page
+    response = operator_client.post(reverse("market:coverage_fill", args=["quotes:stock"]), follow=True)
+    assert not TaskExecution.objects.exists() and "nothing missing that a job can bring" in response.content.decode()
