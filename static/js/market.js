@@ -94,10 +94,13 @@
     const labels = data.horizons.map(h => h + "d");
     const pick = k => data.horizons.map(h => data.stats[h][k] === null ? null : data.stats[h][k] * 100);
     new window.Chart(canvas, { type: "bar", data: { labels: labels, datasets: [
-      { label: canvas.dataset.hit + " %", data: pick("hit_rate"), backgroundColor: "#93c5fd" },
-      { label: canvas.dataset.mean + " %", data: pick("mean"), backgroundColor: "#fca5a5" },
-      { label: canvas.dataset.median + " %", data: pick("median"), backgroundColor: "#fcd34d" }] },
-      options: { maintainAspectRatio: false, animation: false } });
+      { label: canvas.dataset.hit + " %", data: pick("hit_rate"), backgroundColor: "#93c5fd", yAxisID: "y" },
+      { label: canvas.dataset.mean + " %", data: pick("mean"), backgroundColor: "#fca5a5", yAxisID: "y1" },
+      { label: canvas.dataset.median + " %", data: pick("median"), backgroundColor: "#fcd34d", yAxisID: "y1" }] },
+      // Hit rates are 0–100 %, returns a few %: each on its own axis so both can be read.
+      options: { maintainAspectRatio: false, animation: false, scales: {
+        y: { position: "left", min: 0, max: 100, title: { display: true, text: canvas.dataset.hit + " %" } },
+        y1: { position: "right", grid: { drawOnChartArea: false } } } } });
   }
 
   document.addEventListener("DOMContentLoaded", () => {
