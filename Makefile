@@ -1,4 +1,5 @@
 # make run  — set up everything and start web, worker and beat (Ctrl-C stops them all)
+# make demo — the same system on a separate database filled with a simulated market (offline)
 # make test — install what the tests need and run them
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
@@ -6,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: run test install install-test browsers clean
+.PHONY: run demo test install install-test browsers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +37,20 @@ run: install
 	@echo "  login: admin / $$(cat var/admin_password 2>/dev/null || echo 'the password in MYSTOCKS_ADMIN_PASSWORD')"
 	@echo
 	MYSTOCKS_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+# The demo never touches the real install's data: its own SQLite database, broker and secrets under
+# var/demo/, whatever DATABASE_URL / CELERY_BROKER_URL say; every page is marked "simulated data".
+DEMO_ENV := MYSTOCKS_DEMO=true MYSTOCKS_VAR_DIR=$(CURDIR)/var/demo DATABASE_URL=sqlite:///$(CURDIR)/var/demo/db.sqlite3 CELERY_BROKER_URL=filesystem://
+demo: install
+	mkdir -p var/demo
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEMO_ENV) $(BIN)/python manage.py bootstrap
+	@test -f var/demo/.loaded || { $(DEMO_ENV) $(BIN)/python manage.py load_demo && touch var/demo/.loaded; }
+	@echo
+	@echo "  MyStocks demo (simulated data): http://localhost:$(PORT)/market/"
+	@echo "  login: admin / $$(cat var/demo/admin_password 2>/dev/null || echo 'the password in MYSTOCKS_ADMIN_PASSWORD')"
+	@echo
+	$(DEMO_ENV) MYSTOCKS_PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 # Engine tests need PostgreSQL and Redis; on this kind of machine both listen locally.
 test: install-test

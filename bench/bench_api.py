@@ -128,6 +128,10 @@ def main():
     parser.add_argument("--tasks", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    parser.add_argument("--market-stocks", type=int, default=0,
+                        help="also fill a simulated market of this many stocks (5000 for the issue's target) "
+                             "and time /api/market/ (bars of one stock over ten years: p95 ≤ 30 ms)")
+    parser.add_argument("--market-years", type=float, default=10)
     args = parser.parse_args()
 
     recreate_database()
@@ -164,6 +168,15 @@ def main():
     report("statistics, one task", client, "/api/tasks/statistics/?task_id=task_0042", args.repeat, 150)
     report("statistics, all tasks, since 30 days ago", client,
            f"/api/tasks/statistics/?since={stats.today() - datetime.timedelta(days=30)}", args.repeat, 150)
+    if args.market_stocks:
+        from market_data import api_urls, fill_market, raw_baseline
+
+        codes, days = fill_market(stocks=args.market_stocks, years=args.market_years)
+        p50, p95 = raw_baseline(codes, args.repeat)
+        print(f"{'market: raw baseline, SQL + JSON of 10 y bars':<48} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms")
+        targets = {"market: /api/market/bars 10 y": 30, "market: /api/market/bars 10 y qfq": 30}
+        for name, url in api_urls(codes, days):
+            report(name, client, url, args.repeat, targets.get(name, 200))
     from django.db import connections
 
     connections.close_all()

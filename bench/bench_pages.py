@@ -30,6 +30,10 @@ def parse_args():
     parser.add_argument("--days", type=int, default=30, help="history spread over this many days")
     parser.add_argument("--database", default="mystocks_bench_pages")
     parser.add_argument("--keep", action="store_true", help="reuse the filled database if it exists")
+    parser.add_argument("--market-stocks", type=int, default=0,
+                        help="also fill a simulated market of this many stocks (5000 for the issue's target) "
+                             "and time the market pages")
+    parser.add_argument("--market-years", type=float, default=10)
     return parser.parse_args()
 
 
@@ -225,6 +229,23 @@ def main():
     print(f"first dashboard view with no roll-ups yet (it rolls up all but the last {stats.LIVE_DAYS} days): "
           f"{(time.perf_counter() - started) * 1000:.0f} ms, {DailyRollup.objects.count():,} roll-up rows")
     report("steady state: roll-ups current, the last days live", client, args.repeat)
+    if args.market_stocks:
+        report_market(client, args)
+
+
+def report_market(client, args):
+    """Market pages on a market of ``--market-stocks`` × ``--market-years`` (targets: stock page
+    ≤ 150 ms, coverage ≤ 200 ms, signals for one strategy and day ≤ 100 ms)."""
+    from market_data import fill_market, page_urls, raw_baseline
+
+    codes, days = fill_market(stocks=args.market_stocks, years=args.market_years)
+    print(f"\nmarket pages: {len(codes):,} stocks × {len(days):,} days")
+    print(f"{'page':<36} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}")
+    p50, p95 = raw_baseline(codes, args.repeat)
+    print(f"{'raw baseline: SQL + JSON of 10 y bars':<36} {p50:8.1f} {p95:8.1f}")
+    for name, url in page_urls(codes, days):
+        p50, p95, peak, queries = measure(client, url, args.repeat)
+        print(f"{name:<36} {p50:8.1f} {p95:8.1f} {peak:8.1f} {queries:8d}")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "mystocks.market.pages.context.market",
             ],
             "libraries": {"pages": "tasks_app.pages.templatetags"},
         },
@@ -189,6 +190,10 @@ MYSTOCKS_MAX_RETRY_DELAY = env_int("MYSTOCKS_MAX_RETRY_DELAY", 3600)
 MYSTOCKS_MAX_RESTARTS_PER_HOUR = env_int("MYSTOCKS_MAX_RESTARTS_PER_HOUR", 10)
 MYSTOCKS_HEARTBEAT_STALE_SECONDS = env_int("MYSTOCKS_HEARTBEAT_STALE_SECONDS", 30)
 MYSTOCKS_REAPER_INTERVAL = env_int("MYSTOCKS_REAPER_INTERVAL", 15)
+# Market pages: "red_up" (Chinese convention: red rises, green falls) or "green_up".
+MYSTOCKS_PRICE_COLORS = os.environ.get("MYSTOCKS_PRICE_COLORS", "red_up")
+# Set by `make demo`: every page says the data is simulated.
+MYSTOCKS_DEMO = env_bool("MYSTOCKS_DEMO", False)
 MYSTOCKS_CACHE_ROOT = Path(os.environ.get("MYSTOCKS_CACHE_ROOT", VAR_DIR / "cache"))
 
 # --- Operations: alerts, health, metrics, retention (README: Operations) --------------------

@@ -13,7 +13,7 @@ import pandas as pd
 from django.db import transaction
 
 from . import adjust as adjusting
-from . import backtest, rules, storage, strategies
+from . import backtest, coverage, rules, storage, strategies
 from .adjust import load_bars
 from .indicators import Panel
 from .models import BacktestRun, BacktestTrade, CorporateAction, Stock, StockStatusPeriod, StrategySignal
@@ -175,6 +175,8 @@ def calculate_signals(ctx, *, strategy_names, trade_date, adjust=adjusting.QFQ):
             raise ValueError(f"no bars on {day} (latest stored: {grid.dates[-1]}): nothing to signal")
         rows = _signal_rows(name, grid, day)
         counts = storage.upsert(StrategySignal, rows, keys=["strategy", "code", "date"])
+        if coverage.tracked(f"signals:{name}"):
+            coverage.record(dataset=f"signals:{name}", dates=[day])
         result["signals"][name] = {"buy": sum(r["side"] == "buy" for r in rows),
                                    "sell": sum(r["side"] == "sell" for r in rows)}
         result["rows_fetched"] += len(grid.codes)

@@ -11,7 +11,7 @@ import pandas as pd
 from django.db.models import Max
 
 from . import adjust as adjusting
-from . import indicators, storage
+from . import coverage, indicators, storage
 from .adjust import load_bars  # noqa: F401  (the bars-loading entry point other modules import from here)
 from .models import IndicatorBasis, IndicatorValue
 
@@ -71,6 +71,9 @@ def _calculate_period(ctx, period, wanted, symbols, full_recompute, adjust):
     ctx.log.info("%s: storing %d new rows", period, len(values))
     counts = storage.upsert(IndicatorValue, values.assign(period=period), keys=["code", "date", "period"])
     record_basis(bars["code"].unique(), period=period, adjust=adjust, digests=digests)
+    if not values.empty:
+        coverage.record(dataset=f"indicators:{period}", start=values["date"].min(), end=values["date"].max(),
+                        codes=values["code"].unique())
     return counts, len(bars), len(stale)
 
 

@@ -1,7 +1,7 @@
 """Quotes, dragon-tiger list, capital flow, statements and the trading calendar, fetched and stored."""
 import datetime
 
-from . import storage
+from . import coverage, storage
 from .models import CapitalFlow, DragonTigerEntry, FinancialStatement, RealtimeSnapshot, Stock
 from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, snapshot_minute
 from .sources import akshare
@@ -28,6 +28,8 @@ def fetch_realtime(ctx, *, fetch_stocks, fetch_etfs):
             summary.extra[f"{kind}_quotes"] = len(frame)
     ctx.progress(len(kinds), len(kinds), "done")
     summary.check("realtime quotes")
+    for kind, _ in kinds:
+        coverage.record(dataset=f"quotes:{kind}", dates=[at.date()])
     return summary.as_result(snapshot_at=at.isoformat())
 
 
@@ -58,6 +60,7 @@ def fetch_dragon_tiger(ctx, *, start_date, end_date):
             ctx.log.info("no dragon-tiger list between %s and %s", first, last)
         ctx.progress(i + 1, len(chunks), f"{first}..{last}")
     summary.check("dragon-tiger list")
+    coverage.record_trading_days(dataset="dragon_tiger", start=chunks[0][0], end=chunks[-1][1])
     return summary.as_result(start_date=chunks[0][0].isoformat(), end_date=chunks[-1][1].isoformat())
 
 
@@ -76,6 +79,8 @@ def fetch_capital_flow(ctx, *, flow_types):
             summary.stored(counts, len(frame))
         ctx.progress(i + 1, len(flow_types), flow_type)
     summary.check("capital flow")
+    for kind in flow_types:
+        coverage.record(dataset=f"capital_flow:{kind}", dates=[day])
     return summary.as_result(trade_date=day.isoformat())
 
 
@@ -108,6 +113,8 @@ def sync_statements(ctx, *, data_source, fallback, report_types, symbols):
             pending = []
         ctx.progress(i + 1, len(units), f"{code} {report_type}")
     summary.check("financial statements")
+    for kind in report_types:
+        coverage.record(dataset=f"statements:{kind}", codes=codes)
     result = summary.as_result(sources_used=chain.used)
     result["symbols_failed"] = sorted({unit.split(":")[0] for unit in summary.failed})
     return result

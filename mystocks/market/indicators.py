@@ -8,6 +8,8 @@ for the whole market instead of a pandas loop per stock. Time runs along axis 1.
 The formulas, their warm-up and their 0/0 conventions are in ``formulas``; this module lays the bars
 out and runs the families the job asks for.
 """
+import math
+
 import numpy as np
 import pandas as pd
 

@@ -317,7 +317,8 @@ class StrategySignal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(
             fields=["strategy", "code", "date"], name="market_signal_natural_key")]
-        indexes = [models.Index(fields=["date", "strategy"], name="market_signal_day")]
+        indexes = [models.Index(fields=["date", "strategy"], name="market_signal_day"),
+                   models.Index(fields=["code", "date"], name="market_signal_code")]  # the stock page's markers
 
 
 class ReturnBasis(models.TextChoices):
@@ -516,3 +517,35 @@ class IndicatorBasis(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.period} {self.adjust} {self.factor_digest}"
+
+
+class CoverageDay(models.Model):
+    """How many stocks and rows a dataset holds on one day, kept by the jobs that write it.
+
+    A row exists once a job has written (or found nothing to write for) that day, so for datasets
+    where an empty day is normal (signals, dragon-tiger) "row present, 0 stocks" means "done, none".
+    ``dataset`` is a key of ``coverage.DATASETS`` ("bars:none", "signals:ma_crossover" …).
+    """
+
+    dataset = models.CharField(max_length=48)
+    date = models.DateField()
+    stocks = models.IntegerField(default=0)
+    rows = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "date"], name="market_coverage_day_key")]
+        indexes = [models.Index(fields=["date"], name="market_coverage_day_date")]
+
+
+class CoverageStock(models.Model):
+    """The first and last day a dataset holds for one stock: "stocks covered, since when" per dataset
+    without scanning millions of rows."""
+
+    dataset = models.CharField(max_length=48)
+    code = models.CharField(max_length=64)
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["dataset", "code"], name="market_coverage_stock_key")]

@@ -13,6 +13,8 @@
 ``ZERO_TOLERANCE`` of the scale of its inputs: the rounding noise of a flat window) is undefined: NaN,
 never a number made of noise. ``ratio`` implements it.
 """
+import math
+
 import numpy as np
 
 ZERO_TOLERANCE = 1e-9  # relative: |denominator| ≤ 1e-9 × scale counts as zero
@@ -123,6 +125,8 @@ def recursive(x, alpha):
 
     Written as Y = a·X + (1 − a)·Y′ with a per-bar weight a (1 at the seed, 0 where X is missing), so
     the loop over bars is two multiplications and an addition for the whole market."""
+    if x.shape[0] == 1:
+        return _recursive_one(x, alpha)
     valid = ~np.isnan(x)
     seen = np.cumsum(valid, axis=1)
     weight = np.where(valid, alpha, 0.0)
@@ -139,6 +143,19 @@ def recursive(x, alpha):
     out = out.T
     out[seen == 0] = np.nan
     return out
+
+
+def _recursive_one(x, alpha):
+    """``recursive`` for a single stock (the stock page): a scalar loop with the same float64
+    arithmetic, without numpy's per-step overhead, which dominates with one row and thousands of bars."""
+    out, prev, keep = [], math.nan, 1.0 - alpha
+    for cur in x[0].tolist():
+        if prev != prev:
+            prev = cur
+        elif cur == cur:
+            prev = alpha * cur + keep * prev
+        out.append(prev)
+    return np.array([out], dtype=float)
 
 
 def ema(x, n):

@@ -9,7 +9,7 @@ import datetime
 import numpy as np
 import pandas as pd
 
-from . import storage
+from . import coverage, storage
 from .models import Adjust, DailyBar, Stock
 
 SOURCE = "sample"
@@ -63,5 +63,6 @@ def load(*, stocks=50, days=400, end=None, seed=20240101):
     counts = storage.upsert(Stock, stock_frame, keys=["code"])
     bar_counts = storage.upsert(DailyBar, bars.assign(adjust=Adjust.NONE, source=SOURCE),
                                 keys=["code", "date", "adjust"])
+    coverage.record(dataset="bars:none", start=open_days[0], end=open_days[-1], codes=stock_frame["code"])
     return {"stocks": counts.as_dict(), "bars": bar_counts.as_dict(), "first_day": open_days[0].isoformat(),
             "last_day": open_days[-1].isoformat()}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Max
 
-from . import storage
+from . import coverage, storage
 from .models import Adjust, DailyBar, Stock
 from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, now_local
 
@@ -94,6 +94,7 @@ def sync_daily_bars(ctx, *, data_source, fallback, symbols, dates, adjust=Adjust
         by_symbol.update(by_day)
     _fetch_by_symbol(ctx, summary, chain, by_symbol, adjust, only_days)
     summary.check("daily bars")
+    coverage.record(dataset=f"bars:{adjust}", start=min((s for s, _ in windows.values()), default=None), end=plan.days[-1], codes=list(windows))
     return summary.as_result(
         trading_days=len(plan.days), days_skipped=skipped_days, stocks=len(codes),
         stocks_up_to_date=len(codes) - len(windows), sources_used=chain.used,

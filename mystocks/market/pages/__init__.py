@@ -1,0 +1,1 @@
+"""The "Market data" pages: coverage with gap fill, stock charts, signals, backtests."""

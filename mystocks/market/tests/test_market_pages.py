@@ -1,0 +1,220 @@
+"""The Market data pages on the sample market: coverage and gap fill, stock page, signals, backtests."""
+import pytest
+from django.urls import reverse
+
+from tasks_app.api.testing import make_user
+from tasks_app.models import TaskExecution
+from tasks_app.testing import make_definition
+
+from .. import coverage
+from ..models import CoverageDay, DailyBar, FinancialStatement
+from ..reads.returns_after import HORIZONS
+from .market_data import add_backtest, add_signals, backfill_tasks, load_market
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def viewer_client(client):
+    client.force_login(make_user("viewer"))
+    return client
+
+
+@pytest.fixture
+def operator_client(client):
+    client.force_login(make_user("operator"))
+    return client
+
+
+@pytest.fixture
+def days():
+    return load_market()
+
+
+def _row(response, key):
+    return next(d for d in response.context["datasets"] if d.key == key)
+
+
+def test_coverage_counts_every_stock_on_every_loaded_day(viewer_client, days):
+    response = viewer_client.get(reverse("market:coverage"), {"days": 60})
+    assert response.status_code == 200
+    bars = _row(response, "bars:none")
+    assert (bars.stocks, bars.first, bars.last) == (6, days[0], days[-1])
+    assert bars.missing == [] and all(c.share == 1.0 for c in bars.cells)
+    assert _row(response, "bars:hfq").stocks == 0
+
+
+def test_a_stock_missing_on_a_day_shows_as_a_partial_day(viewer_client, days):
+    gap = days[-10]
+    DailyBar.objects.filter(code="SMP003", date=gap).delete()
+    coverage.record(dataset="bars:none", dates=[gap])
+    bars = _row(viewer_client.get(reverse("market:coverage")), "bars:none")
+    assert bars.missing == [gap]
+    cell = next(c for c in bars.cells if c.date == gap)
+    assert cell.stocks == 5 and cell.share == pytest.approx(5 / 6)
+    assert CoverageDay.objects.get(dataset="bars:none", date=gap).rows == 5
+
+
+def test_fill_the_gaps_starts_the_bar_job_for_exactly_the_missing_days_and_stocks(operator_client, days):
+    tasks = backfill_tasks()
+    DailyBar.objects.filter(code="SMP002", date__in=[days[-3], days[-5]]).delete()
+    DailyBar.objects.filter(code="SMP004", date=days[-5]).delete()
+    coverage.record(dataset="bars:none", dates=[days[-3], days[-5]])
+    response = operator_client.post(reverse("market:coverage_fill", args=["bars:none"]), {"days": 60})
+    execution = TaskExecution.objects.get(task=tasks["bars"])
+    assert response.status_code == 302
+    assert response.url == reverse("pages:execution_detail", args=[execution.pk])
+    assert execution.params["dates"] == [days[-5].isoformat(), days[-3].isoformat()]
+    assert execution.params["symbols"] == ["SMP002", "SMP004"]
+    assert execution.params["include_basic"] is False
+
+
+def test_fill_the_gaps_with_nothing_missing_starts_nothing_and_says_why(operator_client, days):
+    backfill_tasks()
+    response = operator_client.post(reverse("market:coverage_fill", args=["bars:none"]), follow=True)
+    assert not TaskExecution.objects.exists()
+    assert "nothing missing" in response.content.decode()
+
+
+def test_a_viewer_may_read_coverage_but_not_fill_gaps(viewer_client, days):
+    backfill_tasks()
+    assert viewer_client.post(reverse("market:coverage_fill", args=["bars:none"])).status_code == 403
+    assert not TaskExecution.objects.exists()
+
+
+def test_stock_search_by_code_or_name_prefix(viewer_client, days):
+    one = viewer_client.get(reverse("market:stock_search"), {"q": "SMP004"})
+    assert one.status_code == 302 and one.url == reverse("market:stock_detail", args=["SMP004"])
+    many = viewer_client.get(reverse("market:stock_search"), {"q": "样例股票 00"})
+    assert [s.code for s in many.context["stocks"]] == ["SMP001", "SMP002", "SMP003", "SMP004", "SMP005", "SMP006"]
+
+
+def test_stock_page_and_its_chart_data_with_indicators_and_signals(viewer_client, days):
+    add_signals("ma_crossover", days[-20], ["SMP001"])
+    page = viewer_client.get(reverse("market:stock_detail", args=["SMP001"]))
+    assert page.status_code == 200 and "lightweight-charts" in page.content.decode()
+    data = viewer_client.get(reverse("market:stock_chart", args=["SMP001"]), {"adjust": "none"}).json()
+    assert len(data["bars"]) == len(days) and data["adjust_used"] == "none"
+    last = DailyBar.objects.get(code="SMP001", date=days[-1])
+    assert data["bars"][-1][:5] == [days[-1].isoformat(), last.open, last.high, last.low, last.close]
+    closes = [b[4] for b in data["bars"]]
+    assert data["indicators"]["ma5"][-1] == pytest.approx(sum(closes[-5:]) / 5, abs=1e-3)
+    assert data["indicators"]["ma5"][3] is None
+    assert {"macd_dif", "kdj_k", "rsi6", "boll_upper"} <= set(data["indicators"])
+    assert data["signals"] == [{"date": days[-20].isoformat(), "strategy": "ma_crossover", "side": "buy"}]
+
+
+def test_chart_refuses_an_unknown_adjustment(viewer_client, days):
+    response = viewer_client.get(reverse("market:stock_chart", args=["SMP001"]), {"adjust": "xfq"})
+    assert response.status_code == 400 and "adjust" in response.json()["errors"]
+
+
+def test_signals_page_shows_returns_after_each_horizon(viewer_client, days):
+    day = days[-70]
+    add_signals("kdj_overbought", day, ["SMP002", "SMP005"])
+    response = viewer_client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought"})
+    assert response.context["day"] == day
+    rows = {r["code"]: r for r in response.context["rows"]}
+    closes = list(DailyBar.objects.filter(code="SMP005", date__gte=day).order_by("date").values_list("close", flat=True))
+    for h in HORIZONS:
+        assert rows["SMP005"]["returns"][h] == pytest.approx(closes[h] / closes[0] - 1)
+    assert "SMP002" in response.content.decode()
+
+
+def test_strategy_statistics_hit_rate_and_mean_per_horizon(viewer_client, days):
+    add_signals("turtle_trade", days[-30], ["SMP001", "SMP002", "SMP003"])
+    response = viewer_client.get(reverse("market:signal_stats"), {
+        "strategy": "turtle_trade", "start": days[-40].isoformat(), "end": days[-1].isoformat()})
+    stats = response.context["stats"]
+    assert stats["signals"] == 3
+    assert stats["horizons"][5]["count"] == 3 and stats["horizons"][60]["count"] == 0
+    rets = []
+    for code in ("SMP001", "SMP002", "SMP003"):
+        closes = list(DailyBar.objects.filter(code=code, date__gte=days[-30]).order_by("date").values_list("close", flat=True))
+        rets.append(closes[5] / closes[0] - 1)
+    assert stats["horizons"][5]["mean"] == pytest.approx(sum(rets) / 3)
+    assert stats["horizons"][5]["hit_rate"] == pytest.approx(sum(r > 0 for r in rets) / 3)
+
+
+def test_statistics_refuse_a_period_longer_than_a_year(viewer_client, days):
+    response = viewer_client.get(reverse("market:signal_stats"), {
+        "strategy": "turtle_trade", "start": "2020-01-01", "end": "2022-01-01"})
+    assert response.context["stats"] is None and "end" in response.context["form"].errors
+
+
+def test_backtest_list_and_detail_with_benchmark_drawdown_and_months(viewer_client, days):
+    run = add_backtest(days[-60:])
+    listing = viewer_client.get(reverse("market:backtest_list"))
+    assert run in list(listing.context["page"])
+    detail = viewer_client.get(reverse("market:backtest_detail", args=[run.pk]))
+    curves = detail.context["curves"]
+    assert len(curves["equity"]) == 60 and len(curves["benchmark"]) == 60
+    assert all(d == 0 for _, d in curves["drawdown"])
+    months = dict(detail.context["monthly"])
+    assert sum(len(v) for v in months.values()) >= 3
+
+
+def test_backtest_form_starts_run_backtest_with_its_params(operator_client, days):
+    tasks = backfill_tasks()
+    response = operator_client.post(reverse("market:backtest_new"), {
+        "strategy_id": "ma_crossover", "start_date": days[-60].isoformat(), "end_date": days[-1].isoformat(),
+        "initial_capital": "500000", "adjust": "none", "max_positions": "5"})
+    execution = TaskExecution.objects.get(task=tasks["backtest"])
+    assert response.url == reverse("pages:execution_detail", args=[execution.pk])
+    assert execution.params["strategy_id"] == "ma_crossover" and execution.params["initial_capital"] == 500000
+    assert execution.params["max_positions"] == 5
+
+
+def test_backtest_form_names_the_bad_field(operator_client, days):
+    backfill_tasks()
+    response = operator_client.post(reverse("market:backtest_new"), {
+        "strategy_id": "ma_crossover", "start_date": "2024-05-01", "end_date": "2024-01-01",
+        "initial_capital": "500000", "adjust": "none", "max_positions": "5"})
+    assert response.status_code == 400 and "end_date" in response.context["form"].errors
+    assert not TaskExecution.objects.exists()
+
+
+def test_prices_are_red_up_by_default_and_the_setting_flips_them(viewer_client, days, settings):
+    page = viewer_client.get(reverse("market:coverage")).content.decode()
+    assert "--up: #d62728" in page
+    settings.MYSTOCKS_PRICE_COLORS = "green_up"
+    assert "--up: #1a9850" in viewer_client.get(reverse("market:coverage")).content.decode()
+
+
+def test_coverage_links_the_newest_run_and_the_newest_failure_of_the_job(viewer_client, days):
+    task = backfill_tasks()["bars"]
+    failed = TaskExecution.objects.create(task=task, status="failed", trigger="schedule")
+    newest = TaskExecution.objects.create(task=task, status="success", trigger="schedule")
+    TaskExecution.objects.filter(pk=failed.pk).update(finished_at=failed.created_at)
+    response = viewer_client.get(reverse("market:coverage"))
+    bars = _row(response, "bars:none")
+    assert (bars.task.last_run_id, bars.task.last_failed_id) == (newest.pk, failed.pk)
+    assert reverse("pages:execution_detail", args=[failed.pk]) in response.content.decode()
+
+
+def test_fill_the_gaps_of_a_strategy_runs_the_signal_job_once_per_missing_day(operator_client, days):
+    task = make_definition("calculate_strategy_signals", task_id="calc_strategy_signals")
+    for day in days[-10:-2]:
+        coverage.record(dataset="signals:turtle_trade", dates=[day])
+    operator_client.post(reverse("market:coverage_fill", args=["signals:turtle_trade"]), {"days": 10})
+    runs = TaskExecution.objects.filter(task=task).order_by("pk")
+    assert [r.params["trade_date"] for r in runs] == [days[-2].isoformat(), days[-1].isoformat()]
+    assert all(r.params["strategies"] == ["turtle_trade"] for r in runs)
+
+
+def test_fill_the_gaps_of_statements_asks_for_the_stocks_without_any(operator_client, days):
+    task = make_definition("sync_financial_statements", task_id="sync_financial_data")
+    FinancialStatement.objects.create(code="SMP001", report_date=days[0], statement_type="income_statement")
+    coverage.record(dataset="statements:income_statement", codes=["SMP001"])
+    operator_client.post(reverse("market:coverage_fill", args=["statements:income_statement"]))
+    params = TaskExecution.objects.get(task=task).params
+    assert params["symbols"] == ["SMP002", "SMP003", "SMP004", "SMP005", "SMP006"]
+    assert params["report_types"] == ["income_statement"]
+
+
+def test_datasets_no_job_can_backfill_offer_no_fill(operator_client, days):
+    make_definition("fetch_realtime_market_data", task_id="hourly_realtime_data")
+    page = operator_client.get(reverse("market:coverage")).content.decode()
+    assert reverse("market:coverage_fill", args=["quotes:stock"]) not in page
+    response = operator_client.post(reverse("market:coverage_fill", args=["quotes:stock"]), follow=True)
+    assert not TaskExecution.objects.exists() and "nothing missing that a job can bring" in response.content.decode()
