@@ -71,6 +71,27 @@ def sync_daily_stock_data(ctx, **params):
     return result
 
 
+@job("sync_adjust_factors", queue="fetch", params=[
+    Param("data_source", "str", "baostock", choices=SOURCES,
+          help="baostock: factor rows per day (whole market); akshare: factors derived from dividend plans"),
+    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("days", "int", 5, help="trading days back to check for new ex-rights dates (each fetched once)"),
+    Param("symbols", "list", [], help="backfill these stocks' whole factor history, one call each"),
+    Param("with_events", "bool", True, help="also store the dividend / bonus events (akshare, per report period)"),
+])
+def sync_adjust_factors(ctx, **params):
+    """Adjustment factors and ex-rights events, stored so qfq/hfq prices are derived on read."""
+    from .factors import sync_factors
+
+    if not 1 <= params["days"] <= 250:
+        raise ValueError("days: between 1 and 250 trading days")
+    try:
+        return sync_factors(ctx, data_source=params["data_source"], fallback=params["fallback"],
+                            days=params["days"], symbols=params["symbols"], with_events=params["with_events"])
+    finally:
+        _finish_baostock()
+
+
 @job("sync_financial_statements", queue="fetch", params=[
     Param("data_source", "str", "akshare", choices=SOURCES),
     Param("report_types", "list", list(REPORT_TYPES), choices=REPORT_TYPES),

@@ -181,7 +181,9 @@ def _bars(raw):
     })
     frame = _numbers(frame, BAR_COLUMNS[2:])
     frame["volume"] = frame["volume"].round().astype("Int64")
-    return frame.dropna(subset=["open", "close"])
+    if "isST" in raw:
+        frame["st"] = (raw["isST"] == "1").to_numpy()
+    return frame
 
 
 def daily_bars(code, start, end, *, adjust="none"):
@@ -194,6 +196,38 @@ def daily_bars(code, start, end, *, adjust="none"):
 def daily_bars_for_day(day):
     """Unadjusted bars of every A-share on one day, in one call (baostock >= 0.9)."""
     return _bars(query("query_daily_history_k_AStock", date=str(day)))
+
+
+FACTOR_COLUMNS = ["code", "date", "fore_factor", "back_factor"]
+
+
+def _factors(raw):
+    if raw.empty:
+        return pd.DataFrame(columns=FACTOR_COLUMNS)
+    frame = pd.DataFrame({
+        "code": raw["code"].str.split(".").str[1], "date": pd.to_datetime(raw["dividOperateDate"]).dt.date,
+        "fore_factor": raw["foreAdjustFactor"], "back_factor": raw["backAdjustFactor"],
+    })
+    return _numbers(frame, ["fore_factor", "back_factor"]).dropna(subset=["back_factor"])
+
+
+def adjust_factors(code, start, end):
+    """One stock's factor rows (one per ex-rights date) between two dates: code, date, fore_factor,
+    back_factor (baostock's cumulative hfq factor, 1.0 at listing)."""
+    return _factors(query("query_adjust_factor", _code(code), start_date=str(start), end_date=str(end)))
+
+
+def adjust_factors_for_day(day):
+    """The factor rows of every stock with an ex-rights date on ``day``, in one call (baostock >= 0.9)."""
+    return _factors(query("query_daily_adjust_factor", date=str(day)))
+
+
+def industries():
+    """{code: CSRC industry} of every stock, in one call."""
+    raw = query("query_stock_industry")
+    if raw.empty:
+        return {}
+    return dict(zip(raw["code"].str.split(".").str[1], raw["industry"]))
 
 
 def stock_list(*, include_delisted=False):

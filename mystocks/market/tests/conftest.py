@@ -61,3 +61,36 @@ def baostock_server():
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def simulated(baostock_server):
+    """``simulated(stocks=60, days=80)``: a small simulated market ending on the latest complete trading
+    day, served over replayed HTTP (akshare) and the fake baostock server; returns (market, http, server)."""
+    import datetime
+
+    import responses
+
+    from mystocks.market.runs import latest_complete_trading_day
+    from mystocks.market.simulated.baostock_server import SimulatedBaostockMarket
+    from mystocks.market.simulated.eastmoney import SimulatedHttp
+    from mystocks.market.simulated.market import SimulatedMarket
+    from tasks_app.calendar import trading_days
+
+    mocks = []
+
+    def start(stocks=60, days=80, seed=11):
+        end = latest_complete_trading_day()
+        open_days = trading_days(end - datetime.timedelta(days=days * 2 + 30), end)[-days:]
+        market = SimulatedMarket(open_days, stocks=stocks, seed=seed)
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.start()
+        mocks.append(mock)
+        http = SimulatedHttp(market).install(mock)
+        server = baostock_server(SimulatedBaostockMarket(market))
+        return market, http, server
+
+    yield start
+    for mock in mocks:
+        mock.stop()
+        mock.reset()

@@ -39,7 +39,7 @@ def market_with(codes=("600000", "000001"), days=None):
 def test_daily_bars_with_units_and_types(baostock_server):
     server = baostock_server(market_with())
     frame = baostock.daily_bars("600000", datetime.date(2024, 1, 1), datetime.date(2024, 1, 31))
-    assert list(frame.columns) == baostock.BAR_COLUMNS and len(frame) == 5
+    assert list(frame.columns) == [*baostock.BAR_COLUMNS, "st"] and len(frame) == 5
     first = frame.iloc[0]
     assert first["code"] == "600000" and first["date"] == datetime.date(2024, 1, 2)
     assert first["close"] == 10.0 and first["volume"] == 1_234_500 and first["amount"] == pytest.approx(12_345_000)
