@@ -78,6 +78,7 @@ class SimulatedHttp:
         self._lock = threading.Lock()
         self._cache = {}
         self.broken_amount = set()  # codes whose amount is sent empty (a provider's bad value)
+        self.fail_after = 0  # with error_rate, errors start only after this many requests
 
     def install(self, mock):
         """Register every simulated endpoint on a started ``responses.RequestsMock``; returns self."""
@@ -96,7 +97,8 @@ class SimulatedHttp:
         def callback(request):
             with self._lock:
                 self.calls.append((time.monotonic(), what))
-                fail = self.error_rate and self._rng.random() < self.error_rate
+                fail = (self.error_rate and len(self.calls) > self.fail_after
+                        and self._rng.random() < self.error_rate)
             if self.latency:
                 time.sleep(self.latency)
             if fail:
