@@ -9,6 +9,7 @@ cash flow, dividend plans). Keys are sent in the order akshare maps by position.
 let the benchmark reproduce a real provider's cost and flakiness; ``calls`` records
 (monotonic time, host, what) for every request, to count calls and check the minimum interval.
 """
+import datetime
 import io
 import json
 import math
@@ -26,6 +27,11 @@ DATACENTER_URL = "https://datacenter-web.eastmoney.com/api/data/v1/get"
 SSE_URL = "https://query.sse.com.cn/sseQuery/commonQuery.do"
 SZSE_URL = "https://www.szse.cn/api/report/ShowReport"
 BSE_URL = "https://www.bse.cn/nqxxController/nqxxCnzq.do"
+ETF_URL = "https://push2delay.eastmoney.com/api/qt/clist/get"
+FLOW_URL = "https://push2.eastmoney.com/api/qt/clist/get"
+F10_URL = "https://emweb.securities.eastmoney.com/PC_HSF10/NewFinanceAnalysis/"
+F10_PREFIXES = {"zcfzb": ("TOTAL_ASSETS", "total_assets"), "lrb": ("NETPROFIT", "net_profit"),
+                "xjllb": ("NETCASH_OPERATE", "operate_cash")}
 SPOT_PAGE = 100  # Eastmoney serves at most 100 rows a page whatever ``pz`` asks
 DATACENTER_PAGE = 500
 BSE_PAGE = 20
@@ -33,6 +39,12 @@ BSE_PAGE = 20
 SPOT_KEYS = ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15",
              "f16", "f17", "f18", "f20", "f21", "f22", "f23", "f24", "f25", "f62", "f115", "f128", "f140",
              "f141", "f136", "f152"]
+ETF_KEYS = ["f12", "f14", "f2", "f4", "f3", "f5", "f6", "f7", "f17", "f15", "f16", "f18", "f8", "f10", "f30",
+            "f31", "f32", "f33", "f34", "f35", "f62", "f184", "f66", "f69", "f72", "f75", "f78", "f81", "f84",
+            "f87", "f38", "f21", "f20", "f402", "f441", "f297", "f124"]
+FLOW_KEYS = ["f2", "f3", "f12", "f14", "f62", "f66", "f69", "f72", "f75", "f78", "f81", "f84", "f87", "f124",
+             "f184", "f204", "f205", "f206"]
+ETFS = (("510300", "沪深300ETF"), ("510500", "中证500ETF"), ("159915", "创业板ETF"), ("588000", "科创50ETF"))
 BSE_COLUMNS = 48
 BSE_POSITIONS = {"listed": 0, "industry": 17, "report_date": 22, "code": 38, "name": 40}
 
@@ -64,6 +76,14 @@ DIVIDEND_KEYS = _positional(30, {1: "SECURITY_NAME_ABBR", 4: "SECURITY_CODE", 5:
                                  6: "BONUS_RATIO", 7: "IT_RATIO", 8: "PRETAX_BONUS_RMB", 9: "PLAN_NOTICE_DATE",
                                  10: "EQUITY_RECORD_DATE", 11: "EX_DIVIDEND_DATE", 13: "ASSIGN_PROGRESS",
                                  15: "NOTICE_DATE", 19: "BASIC_EPS", 24: "TOTAL_SHARES", 26: "DIVIDENT_RATIO"})
+
+
+def report_periods_between(start, end):
+    from .market import report_periods
+
+    return report_periods(start, end)
+
+
 DATACENTER_EMPTY = {"version": None, "result": None, "success": False, "message": "返回数据为空", "code": 9201}
 
 
@@ -88,7 +108,19 @@ class SimulatedHttp:
         mock.add_callback("GET", SSE_URL, callback=self._wrap("sse_list", self.sse_list))
         mock.add_callback("GET", SZSE_URL, callback=self._wrap("szse_list", self.szse_list))
         mock.add_callback("POST", BSE_URL, callback=self._wrap("bse_list", self.bse_list))
+        mock.add_callback("GET", ETF_URL, callback=self._wrap("etf_spot", self.etf_spot))
+        mock.add_callback("GET", FLOW_URL, callback=self._wrap("flow", self.flow))
+        mock.add_callback("GET", re.compile(re.escape(F10_URL) + r".*"), callback=self._wrap("f10", self.f10))
         return self
+
+    def warm(self, periods=()):
+        """Build the big answers now (spot table, per-period tables), so a benchmark times the
+        jobs, not the simulator's first pass over the market."""
+        self._spot_rows()
+        self.market.events_on(self.as_of)
+        for period in periods:
+            for report in (*STATEMENT_KEYS, "RPT_SHAREBONUS_DET"):
+                self._datacenter_rows(report, period)
 
     def count(self, what=None):
         return sum(1 for _, w in self.calls if what is None or w == what)
@@ -160,6 +192,62 @@ class SimulatedHttp:
                 "data": {"code": code, "market": 1 if code.startswith("6") else 0, "name": code, "decimal": 2,
                          "dktotal": len(lines), "preKPrice": 0, "klines": lines}}
         return 200, {}, json.dumps(body)
+
+    def _clist(self, rows, params):
+        page = int(params.get("pn", 1))
+        size = min(int(params.get("pz", SPOT_PAGE)), SPOT_PAGE)
+        body = {"rc": 0, "rt": 6, "svr": 181669449, "lt": 1, "full": 1, "dlmkts": "",
+                "data": {"total": len(rows), "diff": rows[(page - 1) * size: page * size]}}
+        return 200, {}, json.dumps(body, ensure_ascii=False)
+
+    def etf_spot(self, params):
+        stamp = int(datetime.datetime.combine(self.as_of, datetime.time(15)).timestamp())
+        rows = []
+        for i, (code, name) in enumerate(ETFS):
+            row = {key: 1.0 for key in ETF_KEYS}
+            row.update(f12=code, f14=name, f2=round(1 + i * 0.7, 3), f5=100000 + i, f297=int(self.as_of.strftime("%Y%m%d")),
+                       f124=stamp)
+            rows.append(row)
+        return self._clist(rows, params)
+
+    def flow(self, params):
+        if params.get("fs", "").startswith("m:90"):
+            named = [(f"BK{i:04d}", industry[3:]) for i, industry in enumerate(sorted(set(
+                s.industry for s in self.market.stocks)))]
+        else:
+            named = [(s.code, s.name_on(self.as_of)) for s in self.market.listed_on(self.as_of)]
+        rows = []
+        for i, (code, name) in enumerate(named):
+            values = {key: float(i % 97) for key in FLOW_KEYS}
+            values.update(f12=code, f14=name, f62=float((i * 7919) % 100000 - 50000) * 1000, f124=1704180600,
+                          f204=name, f205=code, f206=0)
+            rows.append({key: values[key] for key in FLOW_KEYS})
+        return self._clist(rows, params)
+
+    def f10(self, params):
+        """Eastmoney F10 pages of one stock: the company-type page, its report dates, the reports."""
+        code = params.get("code", "")[2:]
+        stock = self.market.by_code.get(code)
+        if stock is None:
+            return 200, {}, json.dumps({"data": []})
+        if "dates" not in params and "companyType" not in params and "reportDateType" not in params:
+            return 200, {"Content-Type": "text/html"}, '<html><input id="hidctype" type="hidden" value="4" /></html>'
+        periods = [p for p in report_periods_between(self.market.days[0], self.as_of)
+                   if self.market.statement_of(stock, p, as_of=self.as_of)]
+        if "dates" not in params:
+            return 200, {}, json.dumps({"data": [{"REPORT_DATE": f"{p} 00:00:00", "REPORT_TYPE": ""}
+                                                 for p in reversed(periods)]})
+        wanted = {datetime.date.fromisoformat(d) for d in params["dates"].split(",") if d}
+        rows = []
+        for period in sorted(wanted & set(periods), reverse=True):
+            notice, values = self.market.statement_of(stock, period, as_of=self.as_of)
+            row = {"SECUCODE": f"{code}.{stock.exchange}", "SECURITY_CODE": code,
+                   "SECURITY_NAME_ABBR": stock.base_name, "REPORT_DATE": f"{period} 00:00:00",
+                   "REPORT_TYPE": "", "REPORT_DATE_NAME": str(period), "NOTICE_DATE": f"{notice} 00:00:00",
+                   "CURRENCY": "CNY"}
+            row.update({key: values[field] for key, field in F10_PREFIXES.values()})
+            rows.append(row)
+        return 200, {}, json.dumps({"data": rows})
 
     # --- exchange lists ------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ BAR_COLUMNS = ["code", "date", "open", "high", "low", "close", "pre_close", "vol
 CHUNK = 200
 
 
-def build(*, stocks, years, end=None, seed=11):
+def build(*, stocks, years, end=None, seed=11, cache_stocks=700):
     """A SimulatedMarket of ``stocks`` over ``years`` of the engine's trading days up to ``end``."""
     from tasks_app.calendar import trading_days
 
@@ -28,7 +28,7 @@ def build(*, stocks, years, end=None, seed=11):
 
     end = end or latest_complete_trading_day()
     days = trading_days(end - datetime.timedelta(days=int(365.25 * years)), end)
-    return SimulatedMarket(days, stocks=stocks, seed=seed)
+    return SimulatedMarket(days, stocks=stocks, seed=seed, cache_stocks=cache_stocks)
 
 
 def load(market, *, bars_until=None, bars_from=None, statements=True, progress=None):

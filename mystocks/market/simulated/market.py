@@ -114,7 +114,7 @@ def disclosure_deadline(period):
 class SimulatedMarket:
     """``days``: the market's open days, ascending (the last one is "today", after the close)."""
 
-    def __init__(self, days, *, stocks=5000, seed=11):
+    def __init__(self, days, *, stocks=5000, seed=11, cache_stocks=700):
         if stocks < 10:
             raise ValueError("stocks: at least 10 (every board and special case needs a few)")
         self.days = list(days)
@@ -127,8 +127,9 @@ class SimulatedMarket:
         self.months = np.array([d.month for d in self.days])
         self.stocks = self._make_stocks(stocks)
         self.by_code = {s.code: s for s in self.stocks}
-        self.series = functools.lru_cache(maxsize=700)(self._series)
+        self.series = functools.lru_cache(maxsize=cache_stocks)(self._series)
         self._day_frames = {}
+        self._event_index = None
 
     @property
     def today(self):
@@ -339,23 +340,24 @@ class SimulatedMarket:
 
     # --- events and factors by day -------------------------------------------------------------------
 
+    def _events_indexed(self):
+        """{("day", ex_date) | ("report", period): [(code, Event)]}, built once over every stock."""
+        if self._event_index is None:
+            index = {}
+            for stock in self.stocks:
+                for event in self.series(stock.code)["events"]:
+                    index.setdefault(("day", event.ex_date), []).append((stock.code, event))
+                    index.setdefault(("report", event.report_date), []).append((stock.code, event))
+            self._event_index = index
+        return self._event_index
+
     def events_on(self, day):
         """[(code, Event)] with an ex-date on ``day``."""
-        found = []
-        for stock in self.stocks:
-            for event in self.series(stock.code)["events"]:
-                if event.ex_date == day:
-                    found.append((stock.code, event))
-        return found
+        return list(self._events_indexed().get(("day", day), []))
 
     def events_for_report(self, period):
-        """[(code, Event)] of the plans for report period ``period`` (ex-date known by today)."""
-        found = []
-        for stock in self.stocks:
-            for event in self.series(stock.code)["events"]:
-                if event.report_date == period:
-                    found.append((stock.code, event))
-        return found
+        """[(code, Event)] of the plans for report period ``period``."""
+        return list(self._events_indexed().get(("report", period), []))
 
     # --- statements ---------------------------------------------------------------------------------
 
@@ -367,28 +369,32 @@ class SimulatedMarket:
 
     def statements(self, period, *, as_of=None):
         """[(stock, notice_date, values)] published for ``period`` by ``as_of`` (default today)."""
-        as_of = as_of or self.today
         rows = []
         for stock in self.stocks:
-            if stock.list_date > period or (stock.delist_date and stock.delist_date <= period):
-                continue
-            notice = self.notice_date(stock, period)
-            if notice > as_of:
-                continue
-            rng = self._rng(5, stock.index)
-            size = rng.uniform(5e8, 5e10)
-            growth = 1 + 0.02 * (period.year - 2015) + 0.005 * period.month
-            q = period.month / 12
-            assets = size * growth
-            liabilities = assets * rng.uniform(0.2, 0.8)
-            revenue = size * 0.6 * growth * q
-            profit = revenue * rng.uniform(-0.05, 0.2)
-            rows.append((stock, notice, {
-                "total_assets": round(assets, 2), "total_liabilities": round(liabilities, 2),
-                "equity": round(assets - liabilities, 2), "cash": round(assets * 0.15, 2),
-                "revenue": round(revenue, 2), "net_profit": round(profit, 2),
-                "operate_cash": round(profit * rng.uniform(0.6, 1.4), 2),
-                "invest_cash": round(-revenue * 0.1, 2), "finance_cash": round(revenue * 0.02, 2),
-            }))
+            found = self.statement_of(stock, period, as_of=as_of)
+            if found:
+                rows.append((stock, *found))
         return rows
 
+    def statement_of(self, stock, period, *, as_of=None):
+        """(notice_date, values) of one stock's report for ``period``, or None if not out by ``as_of``."""
+        as_of = as_of or self.today
+        if stock.list_date > period or (stock.delist_date and stock.delist_date <= period):
+            return None
+        notice = self.notice_date(stock, period)
+        if notice > as_of:
+            return None
+        rng = self._rng(5, stock.index)
+        size = rng.uniform(5e8, 5e10)
+        growth = 1 + 0.02 * (period.year - 2015) + 0.005 * period.month
+        assets = size * growth
+        liabilities = assets * rng.uniform(0.2, 0.8)
+        revenue = size * 0.6 * growth * period.month / 12
+        profit = revenue * rng.uniform(-0.05, 0.2)
+        return notice, {
+            "total_assets": round(assets, 2), "total_liabilities": round(liabilities, 2),
+            "equity": round(assets - liabilities, 2), "cash": round(assets * 0.15, 2),
+            "revenue": round(revenue, 2), "net_profit": round(profit, 2),
+            "operate_cash": round(profit * rng.uniform(0.6, 1.4), 2),
+            "invest_cash": round(-revenue * 0.1, 2), "finance_cash": round(revenue * 0.02, 2),
+        }

@@ -35,6 +35,16 @@ BAR_COLUMNS = ["code", "date", "open", "high", "low", "close", "pre_close", "vol
                "turnover", "pct_change"]
 
 
+class _NoWait:
+    """``call`` waits before ``attempt``; here the wait is inside it, after the login."""
+
+    name = NAME
+
+    @staticmethod
+    def wait():
+        return None
+
+
 class WireError(OSError):
     """The baostock server went silent or closed the connection."""
 
@@ -146,6 +156,7 @@ def query(fn_name, *args, **kwargs):
         bs = _baostock()
         try:
             _login(bs)
+            limiter.wait()  # after the login: the interval is between queries the server sees
             with contextlib.redirect_stdout(io.StringIO()):
                 return _rows(getattr(bs, fn_name)(*args, **kwargs), fn_name)
         except WireError as exc:
@@ -156,7 +167,7 @@ def query(fn_name, *args, **kwargs):
             raise TransientError(f"baostock {fn_name}: {type(exc).__name__}: {exc}") from exc
 
     with _lock:
-        return call(limiter, attempt, what=fn_name)
+        return call(_NoWait, attempt, what=fn_name)
 
 
 def _code(code):
