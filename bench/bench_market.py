@@ -18,7 +18,6 @@ sync <= 60 s and <= 100 requests; statements for one new period <= 300 requests 
 indicators + signals <= 60 s; every job under 25 % of its timeout; the minimum interval kept.
 """
 import argparse
-import datetime
 import os
 import sys
 import time
@@ -91,7 +90,9 @@ def serve(market, latency, newest):
     import responses
 
     from mystocks.market.simulated.baostock_server import (
-        FakeBaostockServer, SimulatedBaostockMarket, point_baostock_at,
+        FakeBaostockServer,
+        SimulatedBaostockMarket,
+        point_baostock_at,
     )
     from mystocks.market.simulated.eastmoney import SimulatedHttp
 
@@ -145,7 +146,7 @@ def line(row):
     gap = f"{row['gap']:.3f}" if row["gap"] is not None else "-"
     flag = "" if share < 25 else "  > 25 %"
     return (f"{row['task']:<34} {row['status']:<8} {row['seconds']:>8.1f} {row['akshare']:>6} {row['baostock']:>6} "
-            f"{str(row['rows']):>9} {row['timeout']:>7} {share:>6.1f}% {gap:>6}{flag}"
+            f"{row['rows']!s:>9} {row['timeout']:>7} {share:>6.1f}% {gap:>6}{flag}"
             + (f"  [{row['error']}]" if row["error"] else ""))
 
 

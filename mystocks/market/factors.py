@@ -15,9 +15,17 @@ import datetime
 import numpy as np
 import pandas as pd
 from django.db import transaction
+from django.utils import timezone
 
 from . import storage
-from .models import AdjustFactor, CorporateAction, DailyBar, Stock, StockStatusPeriod, SyncMark
+from .models import (
+    AdjustFactor,
+    CorporateAction,
+    DailyBar,
+    Stock,
+    StockStatusPeriod,
+    SyncMark,
+)
 from .runs import RunSummary, SourceChain, guarded, latest_complete_trading_day
 from .sources import akshare, baostock
 
@@ -28,7 +36,7 @@ def st_status_of(name):
     """"*ST", "ST" or None from a stock's short name."""
     name = (name or "").replace(" ", "").upper()
     for prefix in ST_PREFIXES:
-        if name.startswith(prefix) or name.startswith("S" + prefix):
+        if name.startswith((prefix, "S" + prefix)):
             return prefix
     return None
 
@@ -154,8 +162,6 @@ def _event_ratio(code, event):
 
 def mark_days(scope, days, *, rows=0):
     """Record that whole-market ``days`` of ``scope`` were fetched (so the next run skips them)."""
-    from django.utils import timezone
-
     marks = [{"scope": scope, "key": d.isoformat(), "done_through": d, "complete": True,
               "fetched_at": timezone.now(), "rows": rows} for d in days]
     if marks:

@@ -11,13 +11,19 @@ from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Max
+from django.utils import timezone
 
 from . import factors, storage, validation
 from .models import Adjust, DailyBar, Stock, SyncMark
 from .runs import (
-    MARKET_CLOSE, RunSummary, SourceChain, guarded, latest_complete_trading_day, now_local,
+    MARKET_CLOSE,
+    RunSummary,
+    SourceChain,
+    guarded,
+    latest_complete_trading_day,
+    now_local,
 )
-from .sources import other_source
+from .sources import SourceError, other_source
 
 MARKET_OPEN = datetime.time(9, 15)  # from the call auction on, the spot table shows today's session
 BAR_FIELDS = ["code", "date", "open", "high", "low", "close", "pre_close", "volume", "amount", "turnover",
@@ -57,7 +63,7 @@ def fill_missing_industries(frame, chain, log):
     other = other_source(chain.last)
     try:
         filled = SourceChain(other, fallback=False, log=log).run("industries")
-    except Exception as exc:  # the second source is a bonus: its failure must not fail the list
+    except SourceError as exc:  # the second source is a bonus: its failure must not fail the list
         log.warning("industries from %s unavailable (%s); keeping the stored ones", other, exc)
         filled = {}
     known = dict(Stock.objects.exclude(industry="").filter(code__in=list(frame.loc[blank, "code"]))
@@ -122,8 +128,6 @@ def bars_scope(adjust):
 def mark_fetched(codes, day, adjust):
     """Remember that ``codes`` were fetched through ``day``: a stock absent from a whole-market day
     (suspended) is not asked for again one by one."""
-    from django.utils import timezone
-
     if codes:
         storage.upsert(SyncMark, [{"scope": bars_scope(adjust), "key": c, "done_through": day,
                                    "fetched_at": timezone.now()} for c in codes], keys=["scope", "key"])

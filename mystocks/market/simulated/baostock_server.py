@@ -21,8 +21,8 @@ import datetime
 import json
 import random
 import socketserver
-import time
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 
@@ -84,7 +84,7 @@ def reply(msg_type, fields):
         return header(msg_type, len(packed)).encode() + packed + END
     head = header(msg_type, len(body))
     crc = zlib.crc32((head + body).encode("utf-8"))
-    return f"{head}{body}{SPLIT}{crc}".encode("utf-8") + END
+    return f"{head}{body}{SPLIT}{crc}".encode() + END
 
 
 def parse(line):

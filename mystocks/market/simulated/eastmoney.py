@@ -21,6 +21,8 @@ from urllib.parse import parse_qs, urlparse
 import numpy as np
 import pandas as pd
 
+from .market import report_periods
+
 SPOT_URL = "https://82.push2.eastmoney.com/api/qt/clist/get"
 KLINE_URL = "https://push2his.eastmoney.com/api/qt/stock/kline/get"
 DATACENTER_URL = "https://datacenter-web.eastmoney.com/api/data/v1/get"
@@ -76,12 +78,6 @@ DIVIDEND_KEYS = _positional(30, {1: "SECURITY_NAME_ABBR", 4: "SECURITY_CODE", 5:
                                  6: "BONUS_RATIO", 7: "IT_RATIO", 8: "PRETAX_BONUS_RMB", 9: "PLAN_NOTICE_DATE",
                                  10: "EQUITY_RECORD_DATE", 11: "EX_DIVIDEND_DATE", 13: "ASSIGN_PROGRESS",
                                  15: "NOTICE_DATE", 19: "BASIC_EPS", 24: "TOTAL_SHARES", 26: "DIVIDENT_RATIO"})
-
-
-def report_periods_between(start, end):
-    from .market import report_periods
-
-    return report_periods(start, end)
 
 
 DATACENTER_EMPTY = {"version": None, "result": None, "success": False, "message": "返回数据为空", "code": 9201}
@@ -232,7 +228,7 @@ class SimulatedHttp:
             return 200, {}, json.dumps({"data": []})
         if "dates" not in params and "companyType" not in params and "reportDateType" not in params:
             return 200, {"Content-Type": "text/html"}, '<html><input id="hidctype" type="hidden" value="4" /></html>'
-        periods = [p for p in report_periods_between(self.market.days[0], self.as_of)
+        periods = [p for p in report_periods(self.market.days[0], self.as_of)
                    if self.market.statement_of(stock, p, as_of=self.as_of)]
         if "dates" not in params:
             return 200, {}, json.dumps({"data": [{"REPORT_DATE": f"{p} 00:00:00", "REPORT_TYPE": ""}

@@ -10,7 +10,13 @@ import pandas as pd
 
 from .. import storage
 from ..models import (
-    Adjust, AdjustFactor, CorporateAction, DailyBar, FinancialStatement, Stock, StockStatusPeriod,
+    Adjust,
+    AdjustFactor,
+    CorporateAction,
+    DailyBar,
+    FinancialStatement,
+    Stock,
+    StockStatusPeriod,
 )
 from .market import SimulatedMarket, report_periods
 

@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from mystocks.market.models import AdjustFactor, DailyBar, FinancialStatement, IndicatorValue
+from mystocks.market.models import (
+    AdjustFactor,
+    DailyBar,
+    FinancialStatement,
+    IndicatorValue,
+)
 from mystocks.market.simulated import load
 from tasks_app.config_io import import_catalogue
 from tasks_app.models import Status, TaskDefinition

@@ -2,7 +2,14 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar, FinancialStatement, Stock, StockStatusPeriod
+from mystocks.market.models import (
+    AdjustFactor,
+    CorporateAction,
+    DailyBar,
+    FinancialStatement,
+    Stock,
+    StockStatusPeriod,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """The daily incremental sync on the simulated market: a few whole-market calls, not one per stock."""
 import pytest
 
-from mystocks.market.models import AdjustFactor, DailyBar, Stock, StockStatusPeriod
+from mystocks.market.models import DailyBar, StockStatusPeriod
 from mystocks.market.simulated import load
 from tasks_app.models import Status
 from tasks_app.testing import run_job_inline
