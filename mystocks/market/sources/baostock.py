@@ -9,6 +9,8 @@ Traps handled here (see the research notes):
   rows are read with ``next()``/``get_row_data()`` instead, and a failed later page is an error,
   not a silently short result.
 - Every value arrives as a string; "" means missing. Volume is in shares, amount in yuan already.
+- A result longer than 2,000 rows is fetched page by page inside one baostock call: the rate limit
+  is applied to every message sent (``_send_msg``), not once per call.
 """
 import contextlib
 import io
@@ -28,6 +30,7 @@ _END_MARKER = b"<![CDATA[]]>\n"
 # Error codes meaning "log in again and retry": not logged in, and the 10002xxx network family.
 _RELOGIN_CODES = ("10001001",)
 _NETWORK_PREFIX = "10002"
+_SESSION_TYPES = ("00", "02")  # login, logout: not rate-limited
 
 K_FIELDS = "date,code,open,high,low,close,preclose,volume,amount,adjustflag,turn,tradestatus,pctChg,isST"
 _ADJUST_FLAG = {"none": "3", "hfq": "1"}
@@ -36,7 +39,7 @@ BAR_COLUMNS = ["code", "date", "open", "high", "low", "close", "pre_close", "vol
 
 
 class _NoWait:
-    """``call`` waits before ``attempt``; here the wait is inside it, after the login."""
+    """``call`` waits before ``attempt``; here the wait is per message, in ``_send_msg``."""
 
     name = NAME
 
@@ -57,6 +60,8 @@ def _send_msg(msg):
     sock = getattr(context, "default_socket", None)
     if sock is None:
         raise WireError("baostock: not connected")
+    if msg[8:10] not in _SESSION_TYPES:
+        limiter.wait()  # every query and every further page of one, not the login
     sock.settimeout(timeout())
     sock.sendall((msg + "\n").encode("utf-8"))
     received = bytearray()
@@ -156,7 +161,6 @@ def query(fn_name, *args, **kwargs):
         bs = _baostock()
         try:
             _login(bs)
-            limiter.wait()  # after the login: the interval is between queries the server sees
             with contextlib.redirect_stdout(io.StringIO()):
                 return _rows(getattr(bs, fn_name)(*args, **kwargs), fn_name)
         except WireError as exc:
