@@ -17,7 +17,7 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
-from . import storage
+from . import storage, validation
 from .models import (
     AdjustFactor,
     CorporateAction,
@@ -220,6 +220,9 @@ def _factors_by_day(ctx, summary, todo):
         ctx.check_cancelled()
         frame = guarded(summary, f"factors {day}", ctx.log, baostock.adjust_factors_for_day, day)
         if frame is not None:
+            frame, skipped = validation.clean_required(frame, required=("code", "date", "back_factor"),
+                                                       positive=("back_factor",))
+            summary.skip(skipped, ctx.log)
             summary.stored(store_factors(frame, source="baostock"), len(frame))
             mark_days(FACTOR_DAYS_SCOPE, [day], rows=len(frame))
         ctx.progress(i + 1, len(todo), f"factors on {day}")
@@ -231,6 +234,9 @@ def _factors_by_symbol(ctx, summary, chain, symbols, end):
         ctx.check_cancelled()
         frame = guarded_call(summary, ctx, code, chain.run, "adjust_factors", code, datetime.date(1990, 1, 1), end)
         if frame is not None:
+            frame, skipped = validation.clean_required(frame, required=("code", "date", "back_factor"),
+                                                       positive=("back_factor",))
+            summary.skip(skipped, ctx.log)
             summary.stored(store_factors(frame, source=chain.last), len(frame))
         ctx.progress(i + 1, len(symbols), code)
 
@@ -247,6 +253,8 @@ def _events_by_period(ctx, summary, today, *, derive):
         frame = guarded_call(summary, ctx, f"events {period}", akshare.dividends_for_period, period)
         if frame is None:
             continue
+        frame, skipped = validation.clean_required(frame, required=("code", "ex_date"))
+        summary.skip(skipped, ctx.log)
         summary.stored(store_events(frame, source="akshare"), len(frame))
         summary.extra["events"] = summary.extra.get("events", 0) + len(frame)
         if derive and not frame.empty:

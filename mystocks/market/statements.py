@@ -15,7 +15,7 @@ import datetime
 
 from django.utils import timezone
 
-from . import storage
+from . import storage, validation
 from .models import FinancialStatement, SyncMark
 from .runs import RunSummary, guarded, now_local
 from .sources import akshare
@@ -102,7 +102,9 @@ def sync_statements_by_period(ctx, *, report_types, periods, refresh_hours):
 def _store(summary, frame, statement_type):
     if frame.empty:
         return
-    frame = frame.dropna(subset=["code"]).assign(statement_type=statement_type, source="akshare")
+    frame, skipped = validation.clean_required(frame, required=("code", "report_date"))
+    summary.skip(skipped)
+    frame = frame.assign(statement_type=statement_type, source="akshare")
     counts = storage.upsert(FinancialStatement, frame, keys=["code", "report_date", "statement_type"])
     summary.stored(counts, len(frame))
 

@@ -113,3 +113,25 @@ def _outside_band(frame, list_dates):
         young = (pd.to_datetime(frame["date"]) - listed).dt.days < NEW_LISTING_DAYS * 2
         outside &= ~young.fillna(False)
     return outside
+
+
+def clean_required(frame, *, required, positive=()):
+    """(valid rows, Skipped) for any table: a row missing one of ``required`` (its natural key and
+    NOT NULL values) or with a non-positive value in ``positive`` is dropped, the rest kept."""
+    skipped = Skipped()
+    if frame is None or frame.empty:
+        return frame, skipped
+    missing = frame.reindex(columns=list(required)).isna().any(axis=1)
+    skipped.add("missing value", frame[missing], _describe_row(required))
+    keep = ~missing
+    for column in positive:
+        bad = keep & ~(pd.to_numeric(frame[column], errors="coerce") > 0)
+        skipped.add(f"{column} not positive", frame[bad], _describe_row(required))
+        keep &= ~bad
+    return frame[keep], skipped
+
+
+def _describe_row(columns):
+    def describe(row):
+        return {c: (None if _missing(row.get(c)) else str(_plain(row.get(c)))) for c in columns}
+    return describe

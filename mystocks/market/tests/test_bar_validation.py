@@ -38,3 +38,14 @@ def test_a_new_listing_may_move_more_than_the_limit_in_its_first_days():
     assert len(kept) == 1 and skipped.total == 0
     kept, skipped = clean_bars(frame, list_dates={"600010": DAY - datetime.timedelta(days=400)})
     assert kept.empty and skipped.total == 1
+
+
+def test_any_table_drops_rows_without_their_key_or_with_a_non_positive_factor():
+    from mystocks.market.validation import clean_required
+
+    frame = pd.DataFrame([{"code": "600000", "date": DAY, "back_factor": 1.2},
+                          {"code": None, "date": DAY, "back_factor": 1.0},
+                          {"code": "600001", "date": DAY, "back_factor": 0.0}])
+    kept, skipped = clean_required(frame, required=("code", "date", "back_factor"), positive=("back_factor",))
+    assert list(kept["code"]) == ["600000"]
+    assert {r: e["count"] for r, e in skipped.reasons.items()} == {"missing value": 1, "back_factor not positive": 1}
