@@ -23,7 +23,7 @@ from .runs import (
     latest_complete_trading_day,
     now_local,
 )
-from .sources import SourceError, other_source
+from .sources import SourceError, akshare, baostock, other_source
 
 MARKET_OPEN = datetime.time(9, 15)  # from the call auction on, the spot table shows today's session
 BAR_FIELDS = ["code", "date", "open", "high", "low", "close", "pre_close", "volume", "amount", "turnover",
@@ -197,8 +197,6 @@ def spot_table_shows(day):
 
 def _market_day_sources(names, day):
     """(source name, fetch function) for one whole-market day, in the order the run prefers."""
-    from .sources import akshare, baostock
-
     found = []
     for name in names:
         if name == "akshare" and spot_table_shows(day):
@@ -242,8 +240,6 @@ def _split_by_day(windows, names, adjust, symbol_filter):
 def _fetch_by_day(ctx, summary, windows, only_days):
     """Whole-market days from baostock; False when any day failed (its stocks then go one by one)."""
     from tasks_app.calendar import trading_days
-
-    from .sources import baostock
 
     first, last = min(s for s, _ in windows.values()), max(e for _, e in windows.values())
     needed = [d for d in trading_days(first, last) if only_days is None or d in only_days]
