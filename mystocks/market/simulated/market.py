@@ -48,16 +48,6 @@ def round_half_up(values, digits=2):
     return np.floor(np.asarray(values, dtype=float) * scale + 0.5 + 1e-9) / scale
 
 
-def price_limit(board, day, st):
-    """The daily limit as a fraction: 10 % main boards, 5 % ST on main boards, ChiNext 20 % from
-    2020-08-24 (10 % before), STAR 20 %, BSE 30 %."""
-    if board == "bse":
-        return 0.30
-    if board == "star" or (board == "chinext" and day >= CHINEXT_REFORM):
-        return 0.20
-    return 0.05 if st else 0.10
-
-
 @dataclass
 class SimStock:
     index: int
@@ -265,8 +255,8 @@ class SimulatedMarket:
     def _raw_closes(self, hfq, idx, events, limits):
         """Raw closes from the continuous path, segment by segment between ex-dates (see module doc).
 
-        Within a segment the previous close is the reference; two clipping passes keep every close
-        inside the band of the (rounded) previous close, which the first pass may have moved."""
+        Within a segment the previous close is the reference; clipping is repeated until no close
+        moves, so every close lies inside the band of the (rounded) previous close."""
         n = len(hfq)
         close, pre_close = np.empty(n), np.empty(n)
         if n == 0:
@@ -276,9 +266,12 @@ class SimulatedMarket:
         for k, stop in enumerate(boundaries):
             seg = round_half_up(hfq[start:stop] / factor)
             first_ref = seg[0] if start == 0 else pre_close[start]
-            for _ in range(2):
+            for _ in range(100):  # until stable: moving one close moves the next day's band
                 ref = np.concatenate([[first_ref], seg[:-1]])
-                seg = self._clip(seg, ref, limits[start:stop])
+                clipped = self._clip(seg, ref, limits[start:stop])
+                if np.array_equal(clipped, seg):
+                    break
+                seg = clipped
             close[start:stop], pre_close[start:stop] = seg, np.concatenate([[first_ref], seg[:-1]])
             if stop == n:
                 break
