@@ -28,6 +28,7 @@ from .models import (
 )
 from .runs import RunSummary, SourceChain, guarded, latest_complete_trading_day
 from .sources import akshare, baostock
+from .statements import resolve_periods
 
 ST_PREFIXES = ("*ST", "ST")
 
@@ -192,11 +193,13 @@ def recent_report_periods(today, *, count=2):
     return periods
 
 
-def sync_factors(ctx, *, data_source, fallback, days, symbols, with_events):
+def sync_factors(ctx, *, data_source, fallback, days, symbols, with_events, event_periods=()):
     """Fetch and store adjustment factors (and, ``with_events``, the ex-rights events).
 
     Incremental: one whole-market factor call per trading day among the last ``days`` not yet done.
     ``symbols``: a per-stock backfill of those stocks' whole factor history instead.
+    ``event_periods`` (one report period or the first and last of a range): the dividend plans of
+    those half-year and annual periods instead of the two recent ones (a backfill of the events).
     """
     from tasks_app.calendar import trading_days
 
@@ -210,7 +213,9 @@ def sync_factors(ctx, *, data_source, fallback, days, symbols, with_events):
         todo = [d for d in wanted if d not in days_done(FACTOR_DAYS_SCOPE, wanted)]
         _factors_by_day(ctx, summary, todo)
     if with_events or "baostock" not in chain.names:
-        _events_by_period(ctx, summary, end, derive="baostock" not in chain.names)
+        periods = ([p for p in resolve_periods(event_periods, end) if p.month in (6, 12)] if event_periods
+                   else recent_report_periods(end))
+        _events_by_period(ctx, summary, periods, derive="baostock" not in chain.names)
     summary.check("adjustment factors")
     return summary.as_result(sources_used=chain.used)
 
@@ -245,10 +250,10 @@ def guarded_call(summary, ctx, unit, fn, *args):
     return guarded(summary, unit, ctx.log, fn, *args)
 
 
-def _events_by_period(ctx, summary, today, *, derive):
+def _events_by_period(ctx, summary, periods, *, derive):
     """Dividend / bonus plans of the recent report periods from akshare, stored as events; with
     ``derive`` (no factor source) the factors of the stocks with new events are rebuilt from them."""
-    for period in recent_report_periods(today):
+    for period in periods:
         ctx.check_cancelled()
         frame = guarded_call(summary, ctx, f"events {period}", akshare.dividends_for_period, period)
         if frame is None:

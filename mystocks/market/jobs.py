@@ -78,6 +78,8 @@ def sync_daily_stock_data(ctx, **params):
     Param("days", "int", 5, help="trading days back to check for new ex-rights dates (each fetched once)"),
     Param("symbols", "list", [], help="backfill these stocks' whole factor history, one call each"),
     Param("with_events", "bool", True, help="also store the dividend / bonus events (akshare, per report period)"),
+    Param("event_periods", "list", [], help="events of these report periods (one, or first and last of a range) "
+                                            "instead of the two recent ones"),
 ])
 def sync_adjust_factors(ctx, **params):
     """Adjustment factors and ex-rights events, stored so qfq/hfq prices are derived on read."""
@@ -87,7 +89,8 @@ def sync_adjust_factors(ctx, **params):
         raise ValueError("days: between 1 and 250 trading days")
     try:
         return sync_factors(ctx, data_source=params["data_source"], fallback=params["fallback"],
-                            days=params["days"], symbols=params["symbols"], with_events=params["with_events"])
+                            days=params["days"], symbols=params["symbols"], with_events=params["with_events"],
+                            event_periods=params["event_periods"])
     finally:
         _finish_baostock()
 

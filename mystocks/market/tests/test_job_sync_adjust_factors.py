@@ -54,3 +54,22 @@ def test_akshare_dividend_plans_become_events_and_factors_from_the_bars(simulate
     derived = AdjustFactor.objects.get(code=code, date=day)
     assert derived.back_factor == pytest.approx(history[k] / history[k - 1], rel=1e-9)
     assert derived.source == "derived"
+
+
+def test_a_range_of_report_periods_backfills_the_events_and_their_factors(simulated):
+    market, http, server = simulated(stocks=40, days=400)
+    load.load(market, statements=False)
+    AdjustFactor.objects.all().delete()
+    CorporateAction.objects.all().delete()
+    first = market.days[0].year - 1
+    execution = run_job_inline("sync_adjust_factors", {
+        "data_source": "akshare", "fallback": False, "event_periods": [f"{first}-12-31", f"{market.today.year}-06-30"]})
+    assert execution.status == Status.SUCCESS, execution.error
+    paid = {k for k, e in recent_events(market, market.days[1]).items() if e.cash or e.bonus}
+    assert paid and paid <= set(CorporateAction.objects.values_list("code", "ex_date"))
+    # akshare's plans hold dividends and bonus issues, not rights issues: take a stock without one
+    code = next(c for c, _ in sorted(paid) if not any(e.rights_ratio for e in market.events(c)))
+    history = dict(market.back_factors(code))
+    stored = list(AdjustFactor.objects.filter(code=code).order_by("date"))
+    for before, after in zip(stored, stored[1:]):  # each ex-date's jump matches the market's
+        assert after.back_factor / before.back_factor == pytest.approx(history[after.date] / history[before.date])
