@@ -95,6 +95,7 @@ class SimulatedHttp:
         self._cache = {}
         self.broken_amount = set()  # codes whose amount is sent empty (a provider's bad value)
         self.fail_after = 0  # with error_rate, errors start only after this many requests
+        self.on_request = None  # called with (what, number of requests so far), e.g. to stop a run
 
     def install(self, mock):
         """Register every simulated endpoint on a started ``responses.RequestsMock``; returns self."""
@@ -127,6 +128,8 @@ class SimulatedHttp:
                 self.calls.append((time.monotonic(), what))
                 fail = (self.error_rate and len(self.calls) > self.fail_after
                         and self._rng.random() < self.error_rate)
+            if self.on_request:
+                self.on_request(what, len(self.calls))
             if self.latency:
                 time.sleep(self.latency)
             if fail:

@@ -5,7 +5,8 @@ import pytest
 
 from mystocks.market.models import FinancialStatement, SyncMark
 from mystocks.market.statements import disclosure_deadline
-from tasks_app.models import Status
+from tasks_app.control import stop_execution
+from tasks_app.models import Status, TaskExecution
 from tasks_app.testing import run_job_inline
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -65,3 +66,27 @@ def test_a_backfill_that_broke_off_resumes_without_fetching_twice(simulated):
     # 40 stocks fit one page of 500; akshare reads it twice (once to learn the page count)
     assert http.count("datacenter") - seen == 2 * (24 - done_before)
     assert SyncMark.objects.filter(complete=True).count() == 24
+
+
+def test_a_backfill_stopped_by_the_user_resumes_without_fetching_twice(simulated, settings):
+    settings.MYSTOCKS_HEARTBEAT_SECONDS = 1
+    market, http, server = simulated(stocks=40, days=40)
+    first_year = market.today.year - 3
+    periods = [f"{first_year}-03-31", f"{first_year + 1}-12-31"]
+    http.latency = 0.15
+
+    def stop_after_a_few(what, count):
+        if what == "datacenter" and count == 6:
+            stop_execution(TaskExecution.objects.get(status=Status.RUNNING))
+
+    http.on_request = stop_after_a_few
+    stopped = run_job_inline("sync_financial_statements", {"periods": periods})
+    assert stopped.status == Status.CANCELLED
+    done_before = SyncMark.objects.count()
+    assert 3 <= done_before < 24
+    http.on_request, http.latency = None, 0.0
+    seen = http.count("datacenter")
+    resumed = run_job_inline("sync_financial_statements", {"periods": periods})
+    assert resumed.status == Status.SUCCESS, resumed.error
+    assert resumed.result["units_fetched"] == 24 - done_before
+    assert http.count("datacenter") - seen == 2 * (24 - done_before)
