@@ -18,6 +18,7 @@ sync <= 60 s and <= 100 requests; statements for one new period <= 300 requests 
 indicators + signals <= 60 s; every job under 25 % of its timeout; the minimum interval kept.
 """
 import argparse
+import itertools
 import os
 import sys
 import time
@@ -122,7 +123,7 @@ class Meter:
         ak = [t for t, _ in self.http.calls[mark[0]:]]
         bs = [t for (kind, _), t in zip(self.server.requests[mark[1]:], self.server.times[mark[1]:])
               if kind not in ("00", "02")]
-        gaps = [b - a for times in (ak, bs) for a, b in zip(times, times[1:])]
+        gaps = [b - a for times in (ak, bs) for a, b in itertools.pairwise(times)]
         return len(ak), len(bs), min(gaps) if gaps else None
 
 

@@ -153,9 +153,9 @@ class SimulatedHttp:
         return self._cache["spot"]
 
     def _spot_row(self, stock, bar):
-        values = dict(f1=2, f9="-", f10="-", f11=0.0, f12=stock.code, f13=1 if stock.exchange == "SH" else 0,
-                      f14=stock.name_on(self.as_of), f20="-", f21="-", f22=0.0, f23="-", f24="-", f25="-",
-                      f62=0.0, f115="-", f128="-", f140="-", f141="-", f136="-", f152=2)
+        values = {"f1": 2, "f9": "-", "f10": "-", "f11": 0.0, "f12": stock.code, "f13": 1 if stock.exchange == "SH" else 0,
+                      "f14": stock.name_on(self.as_of), "f20": "-", "f21": "-", "f22": 0.0, "f23": "-", "f24": "-", "f25": "-",
+                      "f62": 0.0, "f115": "-", "f128": "-", "f140": "-", "f141": "-", "f136": "-", "f152": 2}
         if bar is None:  # suspended: Eastmoney sends "-" for every price of the day
             values.update({k: "-" for k in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f15", "f16", "f17")})
             values["f18"] = "-"
@@ -211,8 +211,8 @@ class SimulatedHttp:
 
     def flow(self, params):
         if params.get("fs", "").startswith("m:90"):
-            named = [(f"BK{i:04d}", industry[3:]) for i, industry in enumerate(sorted(set(
-                s.industry for s in self.market.stocks)))]
+            named = [(f"BK{i:04d}", industry[3:]) for i, industry in enumerate(sorted({
+                s.industry for s in self.market.stocks}))]
         else:
             named = [(s.code, s.name_on(self.as_of)) for s in self.market.listed_on(self.as_of)]
         rows = []

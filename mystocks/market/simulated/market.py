@@ -132,7 +132,7 @@ class SimulatedMarket:
 
     def _make_stocks(self, n):
         rng = self._rng(0)
-        counts = [max(2, int(round(n * share))) for _, _, share, _ in BOARDS]
+        counts = [max(2, round(n * share)) for _, _, share, _ in BOARDS]
         counts[0] += n - sum(counts)
         stocks, index = [], 0
         first, last = self.days[0], self.days[-1]
