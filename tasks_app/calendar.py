@@ -2,7 +2,9 @@
 
 Seeded on first use from the calendar file akshare ships (1990-12-19 … end of its publishing
 year, no network needed) and refreshed by the ``sync_trade_calendar`` job. Outside the covered
-range, weekdays count as trading days and a warning says the calendar needs a refresh.
+range, weekdays count as trading days and a warning says the calendar needs a refresh;
+``coverage`` says how many future trading days are known, so the health report and an alert can
+say "the calendar ends in N days" well before that happens.
 """
 import datetime
 import importlib.util
@@ -10,6 +12,7 @@ import json
 import logging
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
 
@@ -88,3 +91,33 @@ def latest_trading_day(on_or_before):
             return day
         day -= datetime.timedelta(days=1)
     return on_or_before
+
+
+def min_future_days():
+    """Known future trading days below which the calendar counts as running out (default 30)."""
+    return int(getattr(settings, "MYSTOCKS_CALENDAR_MIN_FUTURE_DAYS", 30))
+
+
+def coverage(*, today=None):
+    """How far the calendar reaches: {"end", "days_left", "future_trading_days", "ok"}.
+
+    ``days_left``: calendar days from ``today`` to the last covered day; ``ok`` is false when
+    fewer than ``min_future_days()`` trading days after today are known.
+    """
+    today = today or datetime.date.today()
+    _, end = covered_range()
+    if end is None:
+        return {"end": None, "days_left": None, "future_trading_days": 0, "ok": False,
+                "min_future_days": min_future_days()}
+    future = TradingDay.objects.filter(date__gt=today, date__lte=end).count()
+    return {"end": end.isoformat(), "days_left": (end - today).days, "future_trading_days": future,
+            "ok": future >= min_future_days(), "min_future_days": min_future_days()}
+
+
+def beyond_coverage(day):
+    """The reason text when ``day`` lies outside the known calendar (so a policy can say it guessed)."""
+    start, end = covered_range()
+    if start is not None and start <= day <= end:
+        return ""
+    return f"the trading calendar ends {end.isoformat()}; weekdays count as open" if end else (
+        "no trading calendar is loaded; weekdays count as open")

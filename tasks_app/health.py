@@ -6,6 +6,9 @@ health endpoint answers even while the thing it checks is down. Status:
 - ``down``: the database or the broker is unreachable (nothing can be dispatched);
 - ``degraded``: beat's heartbeat is stale or no worker answered (schedules or runs stall);
 - ``ok``: everything answered.
+
+``calendar`` reports how many future trading days the calendar knows ("ends in N days"); it does
+not change the status (runs still dispatch), the alert checks raise it as an alert instead.
 """
 import logging
 import time
@@ -29,6 +32,7 @@ def system_health(*, inspect_timeout=1.0):
     beat = check_beat() if database["ok"] else {"ok": False, "last_heartbeat": None, "age_seconds": None}
     workers = check_workers(timeout=inspect_timeout) if broker["ok"] else {"ok": False, "workers": []}
     return {
+        "calendar": check_calendar() if database["ok"] else {"ok": False},
         "status": overall_status(database=database, broker=broker, beat=beat, workers=workers),
         "database": database,
         "broker": broker,
@@ -94,6 +98,15 @@ def check_beat():
         "age_seconds": round(age, 1) if age is not None else None,
         "stale_after_seconds": beat_stale_seconds(),
     }
+
+
+def check_calendar():
+    from . import calendar
+
+    try:
+        return calendar.coverage(today=timezone.localdate())
+    except Exception as exc:
+        return {"ok": False, "error": _short(exc)}
 
 
 def check_workers(*, timeout=1.0):

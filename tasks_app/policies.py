@@ -62,7 +62,8 @@ def _check_trading_day(task, execution, now):
         return ""
     day = (execution.scheduled_for or now).astimezone(task.tz).date()
     if not calendar.is_trading_day(day):
-        return f"{day.isoformat()} is not a trading day"
+        guessed = calendar.beyond_coverage(day)
+        return f"{day.isoformat()} is not a trading day" + (f" ({guessed})" if guessed else "")
     return ""
 
 

@@ -69,7 +69,7 @@ def _datasets():
                 {"adjust": "none"}, per_trading_day=True, backfill=True),
         Dataset("bars:hfq", _("Daily bars (back-adjusted, stored)"), DailyBar, "date", "sync_daily_stock_data",
                 {"adjust": "hfq"}, per_trading_day=True, backfill=True),
-        Dataset("factors", _("Adjustment factors"), AdjustFactor, "date"),
+        Dataset("factors", _("Adjustment factors"), AdjustFactor, "date", "sync_adjust_factors", backfill=True),
     ]
     sets += [Dataset(f"statements:{value}", format_lazy("{} · {}", _("Statements"), label), FinancialStatement,
                      "report_date", "sync_financial_statements", {"statement_type": value}, backfill=True)

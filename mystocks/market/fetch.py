@@ -1,7 +1,7 @@
 """Quotes, dragon-tiger list, capital flow, statements and the trading calendar, fetched and stored."""
 import datetime
 
-from . import coverage, storage
+from . import coverage, storage, validation
 from .models import CapitalFlow, DragonTigerEntry, FinancialStatement, RealtimeSnapshot, Stock
 from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, snapshot_minute
 from .sources import akshare
@@ -22,6 +22,8 @@ def fetch_realtime(ctx, *, fetch_stocks, fetch_etfs):
         ctx.progress(i, len(kinds), f"fetching {kind} quotes")
         frame = guarded(summary, kind, ctx.log, fn)
         if frame is not None:
+            frame, skipped = validation.clean_required(frame, required=("code",))
+            summary.skip(skipped, ctx.log)
             frame = frame.assign(security_type=kind, snapshot_at=at)
             counts = storage.upsert(RealtimeSnapshot, frame, keys=["security_type", "code", "snapshot_at"])
             summary.stored(counts, len(frame))
@@ -53,6 +55,9 @@ def fetch_dragon_tiger(ctx, *, start_date, end_date):
     for i, (first, last) in enumerate(chunks):
         ctx.check_cancelled()
         frame = guarded(summary, f"{first}..{last}", ctx.log, akshare.dragon_tiger, first, last)
+        if frame is not None:
+            frame, skipped = validation.clean_required(frame, required=("code", "trade_date"))
+            summary.skip(skipped, ctx.log)
         if frame is not None and not frame.empty:
             counts = storage.upsert(DragonTigerEntry, frame, keys=["code", "trade_date", "reason"])
             summary.stored(counts, len(frame))
@@ -73,6 +78,8 @@ def fetch_capital_flow(ctx, *, flow_types):
         ctx.check_cancelled()
         frame = guarded(summary, flow_type, ctx.log, akshare.capital_flow, flow_type)
         if frame is not None:
+            frame, skipped = validation.clean_required(frame, required=("code",))
+            summary.skip(skipped, ctx.log)
             frame = frame.assign(flow_type=flow_type, trade_date=day)
             frame = frame[[c for c in frame.columns if c in _FLOW_FIELDS]]
             counts = storage.upsert(CapitalFlow, frame, keys=["flow_type", "code", "trade_date"])
@@ -125,7 +132,9 @@ def _store_statements(summary, frames):
         return
     import pandas as pd
 
-    frame = pd.concat(frames, ignore_index=True)
+    frame, skipped = validation.clean_required(pd.concat(frames, ignore_index=True),
+                                               required=("code", "report_date"))
+    summary.skip(skipped)
     counts = storage.upsert(FinancialStatement, frame, keys=["code", "report_date", "statement_type"])
     summary.stored(counts, len(frame))
 

@@ -27,6 +27,8 @@ def fill_params(*, spec, days, stocks):
         return [{"symbols": symbols, "periods": [spec.where["period"]], "full_recompute": True}]
     if spec.key.startswith("statements:"):
         return [{"symbols": symbols, "report_types": [spec.where["statement_type"]]}]
+    if spec.key == "factors":
+        return [{"symbols": symbols}] if symbols else []
     if spec.key.startswith("signals:"):
         return [{"strategies": [spec.where["strategy"]], "trade_date": d.isoformat()}
                 for d in days[-MAX_SIGNAL_DAYS:]]

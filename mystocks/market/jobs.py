@@ -84,21 +84,55 @@ def sync_daily_stock_data(ctx, **params):
     return result
 
 
+@job("sync_adjust_factors", queue="fetch", params=[
+    Param("data_source", "str", "baostock", choices=SOURCES,
+          help="baostock: factor rows per day (whole market); akshare: factors derived from dividend plans"),
+    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("days", "int", 5, help="trading days back to check for new ex-rights dates (each fetched once)"),
+    Param("symbols", "list", [], help="backfill these stocks' whole factor history, one call each"),
+    Param("with_events", "bool", True, help="also store the dividend / bonus events (akshare, per report period)"),
+    Param("event_periods", "list", [], help="events of these report periods (one, or first and last of a range) "
+                                            "instead of the two recent ones"),
+])
+def sync_adjust_factors(ctx, **params):
+    """Adjustment factors and ex-rights events, stored so qfq/hfq prices are derived on read."""
+    from .factors import sync_factors
+
+    if not 1 <= params["days"] <= 250:
+        raise ValueError("days: between 1 and 250 trading days")
+    try:
+        return sync_factors(ctx, data_source=params["data_source"], fallback=params["fallback"],
+                            days=params["days"], symbols=params["symbols"], with_events=params["with_events"],
+                            event_periods=params["event_periods"])
+    finally:
+        _finish_baostock()
+
+
 @job("sync_financial_statements", queue="fetch", params=[
     Param("data_source", "str", "akshare", choices=SOURCES),
     Param("report_types", "list", list(REPORT_TYPES), choices=REPORT_TYPES),
-    Param("symbols", "list", []),
+    Param("symbols", "list", [], help="only these stocks, one request set each (default: whole market by period)"),
+    Param("periods", "list", [], help="none = recent periods not yet complete; one = that period; two = a range"),
+    Param("refresh_hours", "int", 20, help="an incomplete period is fetched again only after this many hours"),
     Param("fallback", "bool", True, help="try the other source when the first fails"),
 ])
 def sync_financial_statements(ctx, **params):
     """Balance sheets, income statements and cash-flow statements.
 
-    baostock publishes ratios, not statements: with data_source baostock the rows come from akshare
-    when ``fallback`` is on, and the run fails saying so when it is off."""
+    By default one whole-market table per statement type and report period (see ``statements``);
+    with ``symbols``, each stock's whole history. baostock publishes ratios, not statements: with
+    data_source baostock the rows come from akshare when ``fallback`` is on, and the run fails saying
+    so when it is off."""
     from .fetch import sync_statements
+    from .statements import sync_statements_by_period
 
-    return sync_statements(ctx, data_source=params["data_source"], fallback=params["fallback"],
-                           report_types=params["report_types"], symbols=params["symbols"])
+    if not 1 <= params["refresh_hours"] <= 24 * 31:
+        raise ValueError("refresh_hours: between 1 and 744")
+    if params["symbols"] or (params["data_source"] == "baostock" and not params["fallback"]):
+        return sync_statements(ctx, data_source=params["data_source"], fallback=params["fallback"],
+                               report_types=params["report_types"], symbols=params["symbols"])
+    return sync_statements_by_period(ctx, report_types=params["report_types"], periods=params["periods"],
+                                     refresh_hours=params["refresh_hours"])
 
 
 @job("fetch_realtime_market_data", queue="fetch", params=[

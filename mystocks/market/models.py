@@ -549,3 +549,26 @@ class CoverageStock(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["dataset", "code"], name="market_coverage_stock_key")]
+
+
+class SyncMark(models.Model):
+    """How far a sync has got for one unit, so a re-run neither refetches nor misses it.
+
+    ``scope`` names the sync ("bars", "statements:balance_sheet", "factors" …) and ``key`` the unit
+    (a stock code, a report period, a day). ``done_through``: the last date the unit is known to be
+    fetched through, rows or not (a suspended stock's empty days count); ``complete``: nothing more
+    will ever come for the unit (a report period past its disclosure deadline, fetched after it).
+    """
+
+    scope = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)
+    done_through = models.DateField(null=True, blank=True)
+    complete = models.BooleanField(default=False)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    rows = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="market_syncmark_natural_key")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key} {self.done_through or ''}{' complete' if self.complete else ''}"

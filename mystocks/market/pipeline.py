@@ -13,6 +13,7 @@ from django.utils import timezone
 from tasks_app.context import JobCancelled
 
 from .sources import SourceError, SourceUnavailable, get_source, other_source
+from .validation import Skipped
 
 logger = logging.getLogger(__name__)
 # Never swallowed by the per-unit guard: the user's stop and the task's time limit end the run.
@@ -30,16 +31,25 @@ class RunSummary:
     fetched: int = 0
     inserted: int = 0
     updated: int = 0
-    skipped: int = 0
+    unchanged: int = 0
     units: int = 0
     failed: dict = field(default_factory=dict)
     extra: dict = field(default_factory=dict)
+    invalid: Skipped = field(default_factory=Skipped)
 
     def stored(self, counts, fetched):
         self.fetched += fetched
         self.inserted += counts.inserted
         self.updated += counts.updated
-        self.skipped += counts.unchanged
+        self.unchanged += counts.unchanged
+
+    def skip(self, skipped, log=None):
+        """Count rows a validator dropped (``validation.Skipped``); they are fetched, not stored."""
+        if skipped.total and log is not None:
+            log.warning("skipped %d invalid row(s): %s", skipped.total,
+                        ", ".join(f"{reason} ×{entry['count']}" for reason, entry in skipped.reasons.items()))
+        self.fetched += skipped.total
+        self.invalid.merge(skipped)
 
     def fail(self, unit, exc, log):
         log.warning("%s failed: %s", unit, exc)
@@ -60,7 +70,8 @@ class RunSummary:
     def as_result(self, **more):
         result = {
             "rows_fetched": self.fetched, "rows_inserted": self.inserted, "rows_updated": self.updated,
-            "rows_skipped": self.skipped, "units": self.units, "failed_count": self.failed_count,
+            "rows_unchanged": self.unchanged, "rows_skipped": self.invalid.total, "skipped": self.invalid.reasons,
+            "units": self.units, "failed_count": self.failed_count,
             "symbols_failed": sorted(self.failed), "errors": self.failed,
         }
         result.update({k: v for k, v in self.extra.items() if k != "failed_count"})

@@ -1,14 +1,33 @@
-"""Stock list and daily bars: what ``sync_basic_stock_info`` and ``sync_daily_stock_data`` do."""
+"""Stock list and daily bars: what ``sync_basic_stock_info`` and ``sync_daily_stock_data`` do.
+
+Whole-market calls first: the latest trading day of every stock comes from one whole-market
+snapshot (akshare's after-close spot table, ~55 requests; or baostock's all-stocks-for-a-day call,
+one request), whichever source is asked first, the other as fallback. Per-stock history calls are
+left for backfills (explicit dates), stocks with no bars yet (new to us) and gaps longer than a day.
+"""
 import bisect
 import datetime
 from dataclasses import dataclass
 
 import pandas as pd
 from django.db.models import Max
+from django.utils import timezone
 
-from . import coverage, storage
-from .models import Adjust, DailyBar, Stock
-from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, now_local
+from . import coverage, factors, storage, validation
+from .models import Adjust, DailyBar, Stock, SyncMark
+from .pipeline import (
+    MARKET_CLOSE,
+    RunSummary,
+    SourceChain,
+    guarded,
+    latest_complete_trading_day,
+    now_local,
+)
+from .sources import SourceError, akshare, baostock, other_source
+
+MARKET_OPEN = datetime.time(9, 15)  # from the call auction on, the spot table shows today's session
+BAR_FIELDS = ["code", "date", "open", "high", "low", "close", "pre_close", "volume", "amount", "turnover",
+              "pct_change", "source"]
 
 FLUSH_EVERY = 200  # symbols per upsert: big enough for COPY to pay off, small enough to keep memory flat
 BY_DAY_MAX_DAYS = 10  # baostock serves a whole day in one call; worth it when few days are missing
@@ -23,12 +42,37 @@ def sync_stock_list(ctx, *, data_source, fallback=True, include_delisted=False):
     frame = frame.assign(source=chain.last, updated_at=now_local())
     if not include_delisted:
         frame = frame[frame["status"] == "listed"]
+    frame = fill_missing_industries(frame, chain, ctx.log)
     summary = RunSummary(units=1)
     summary.stored(storage.upsert(Stock, frame, keys=["code"]), len(frame))
+    summary.extra["st_periods"] = factors.record_st_from_names(
+        dict(zip(frame["code"], frame["name"])), day=latest_complete_trading_day(), source=chain.last)
     for unit, error in failed.items():
         summary.fail(unit, RuntimeError(error), ctx.log)
     ctx.progress(1, 1, f"{len(frame)} stocks")
     return summary.as_result(source=chain.last)
+
+
+def fill_missing_industries(frame, chain, log):
+    """Blank industries (SSE's list has none) from the other source, else from what we stored before.
+
+    A list refresh never blanks an industry we already know."""
+    blank = frame["industry"].fillna("") == ""
+    if not blank.any():
+        return frame
+    other = other_source(chain.last)
+    try:
+        filled = SourceChain(other, fallback=False, log=log).run("industries")
+    except SourceError as exc:  # the second source is a bonus: its failure must not fail the list
+        log.warning("industries from %s unavailable (%s); keeping the stored ones", other, exc)
+        filled = {}
+    known = dict(Stock.objects.exclude(industry="").filter(code__in=list(frame.loc[blank, "code"]))
+                 .values_list("code", "industry"))
+    frame = frame.copy()
+    frame.loc[blank, "industry"] = [filled.get(c) or known.get(c, "") for c in frame.loc[blank, "code"]]
+    log.info("industries filled for %d of %d stocks without one", int((frame.loc[blank, "industry"] != "").sum()),
+             int(blank.sum()))
+    return frame
 
 
 @dataclass
@@ -63,6 +107,10 @@ def plan_windows(codes, days, *, explicit, adjust, history_days):
         return {code: (days[0], end) for code in codes}
     last = dict(DailyBar.objects.filter(adjust=adjust, code__in=codes).values("code")
                 .annotate(last=Max("date")).values_list("code", "last"))
+    for code, done in SyncMark.objects.filter(scope=bars_scope(adjust), key__in=codes).values_list(
+            "key", "done_through"):
+        if done and (code not in last or done > last[code]):
+            last[code] = done  # fetched through that day already, with no bar (suspended)
     listed = dict(Stock.objects.filter(code__in=codes).values_list("code", "list_date"))
     earliest = end - datetime.timedelta(days=history_days)
     windows = {}
@@ -71,6 +119,18 @@ def plan_windows(codes, days, *, explicit, adjust, history_days):
         if start <= end:
             windows[code] = (start, end)
     return windows
+
+
+def bars_scope(adjust):
+    return f"bars:{adjust}"
+
+
+def mark_fetched(codes, day, adjust):
+    """Remember that ``codes`` were fetched through ``day``: a stock absent from a whole-market day
+    (suspended) is not asked for again one by one."""
+    if codes:
+        storage.upsert(SyncMark, [{"scope": bars_scope(adjust), "key": c, "done_through": day,
+                                   "fetched_at": timezone.now()} for c in codes], keys=["scope", "key"])
 
 
 def sync_daily_bars(ctx, *, data_source, fallback, symbols, dates, adjust=Adjust.NONE, history_days=400):
@@ -86,24 +146,87 @@ def sync_daily_bars(ctx, *, data_source, fallback, symbols, dates, adjust=Adjust
     windows = plan_windows(codes, plan.days, explicit=plan.explicit, adjust=adjust, history_days=history_days)
     ctx.log.info("%d of %d stocks need bars up to %s", len(windows), len(codes), plan.days[-1])
     summary = RunSummary()
+    summary.extra["list_dates"] = dict(Stock.objects.filter(code__in=list(windows)).values_list("code", "list_date"))
     chain = SourceChain(data_source, fallback=fallback, log=ctx.log)
     only_days = set(plan.days) if plan.exact else None
-    by_day, by_symbol = _split_by_day(windows, data_source, adjust, bool(symbols))
+    market_day = _market_day_windows(windows, plan, adjust, bool(symbols))
+    if market_day and _fetch_market_day(ctx, summary, chain.names, plan.days[-1], market_day):
+        windows = {c: w for c, w in windows.items() if c not in market_day}
+        mark_fetched(list(market_day), plan.days[-1], adjust)
+    else:
+        market_day = {}
+    # A backfill stays with the chosen source; an incremental gap may use baostock's days as fallback.
+    by_day_names = chain.names[:1] if plan.explicit else chain.names
+    by_day, by_symbol = _split_by_day(windows, by_day_names, adjust, bool(symbols))
     if by_day and not _fetch_by_day(ctx, summary, by_day, only_days):
         ctx.log.warning("whole-market days failed; fetching those %d stocks one by one", len(by_day))
         by_symbol.update(by_day)
+    elif by_day and not plan.explicit:
+        mark_fetched(list(by_day), plan.days[-1], adjust)
     _fetch_by_symbol(ctx, summary, chain, by_symbol, adjust, only_days)
+    summary.extra.pop("list_dates")
     summary.check("daily bars")
-    coverage.record(dataset=f"bars:{adjust}", start=min((s for s, _ in windows.values()), default=None), end=plan.days[-1], codes=list(windows))
+    start = min((s for s, _ in windows.values()), default=plan.days[-1])
+    coverage.record(dataset=f"bars:{adjust}", start=start, end=plan.days[-1], codes=[*windows, *market_day])
     return summary.as_result(
         trading_days=len(plan.days), days_skipped=skipped_days, stocks=len(codes),
-        stocks_up_to_date=len(codes) - len(windows), sources_used=chain.used,
+        stocks_up_to_date=len(codes) - len(windows) - len(market_day), stocks_by_symbol=len(by_symbol),
+        sources_used=chain.used,
     )
 
 
-def _split_by_day(windows, data_source, adjust, symbol_filter):
+def _market_day_windows(windows, plan, adjust, symbol_filter):
+    """Windows that are exactly the plan's last day: one whole-market snapshot serves them all."""
+    if adjust != Adjust.NONE or symbol_filter or (plan.explicit and len(plan.days) > 1):
+        return {}
+    from tasks_app.calendar import trading_days
+
+    day = plan.days[-1]
+    previous = trading_days(day - datetime.timedelta(days=30), day)[-2:][0]
+    return {c: w for c, w in windows.items() if w[1] == day and w[0] > previous}
+
+
+def spot_table_shows(day):
+    """Whether the spot table shows ``day``'s final bars now: the day's session has closed and the
+    next one has not begun (a weekend or a night in between is fine)."""
+    from tasks_app.calendar import is_trading_day
+
+    now = now_local()
+    if is_trading_day(now.date()) and MARKET_OPEN <= now.time() < MARKET_CLOSE:
+        return False
+    return latest_complete_trading_day() == day
+
+
+def _market_day_sources(names, day):
+    """(source name, fetch function) for one whole-market day, in the order the run prefers."""
+    found = []
+    for name in names:
+        if name == "akshare" and spot_table_shows(day):
+            found.append(("akshare", akshare.spot_day_bars))
+        elif name == "baostock":
+            found.append(("baostock", lambda check_cancelled=None: baostock.daily_bars_for_day(day)))
+    return found
+
+
+def _fetch_market_day(ctx, summary, names, day, windows):
+    """Store ``day`` for the stocks of ``windows`` from one whole-market snapshot; False if none came."""
+    for name, fetch in _market_day_sources(names, day):
+        ctx.progress(0, 1, f"whole market on {day} from {name}")
+        frame = guarded(summary, f"{name} whole market {day}", ctx.log, fetch, check_cancelled=ctx.check_cancelled)
+        if frame is None or frame.empty:
+            continue
+        frame = frame[frame["code"].isin(windows)].assign(date=day, source=name)
+        _store_bars(summary, frame, Adjust.NONE)
+        summary.extra["whole_market_days"] = summary.extra.get("whole_market_days", 0) + 1
+        summary.extra["whole_market_source"] = name
+        ctx.progress(1, 1, f"whole market on {day}: {len(frame)} bars")
+        return True
+    return False
+
+
+def _split_by_day(windows, names, adjust, symbol_filter):
     """Windows baostock serves with one all-stocks call per day (few days missing), and the rest."""
-    if data_source != "baostock" or adjust != Adjust.NONE or symbol_filter or not windows:
+    if "baostock" not in names or adjust != Adjust.NONE or symbol_filter or not windows:
         return {}, dict(windows)
     from tasks_app.calendar import trading_days
 
@@ -120,8 +243,6 @@ def _fetch_by_day(ctx, summary, windows, only_days):
     """Whole-market days from baostock; False when any day failed (its stocks then go one by one)."""
     from tasks_app.calendar import trading_days
 
-    from .sources import baostock
-
     first, last = min(s for s, _ in windows.values()), max(e for _, e in windows.values())
     needed = [d for d in trading_days(first, last) if only_days is None or d in only_days]
     starts = {c: w[0] for c, w in windows.items()}
@@ -134,15 +255,17 @@ def _fetch_by_day(ctx, summary, windows, only_days):
             frame = frame[start.notna() & (frame["date"] >= start.fillna(day))].assign(source="baostock")
             _store_bars(summary, frame, Adjust.NONE)
         ctx.progress(i + 1, len(needed), f"whole market on {day}")
-    summary.extra["whole_market_days"] = len(needed)
+    summary.extra["whole_market_days"] = summary.extra.get("whole_market_days", 0) + len(needed)
     return summary.failed_count == failures_before
 
 
 def _fetch_by_symbol(ctx, summary, chain, windows, adjust, only_days):
-    pending, total = [], len(windows)
+    pending, total, fetched = [], len(windows), []
     for i, (code, (start, end)) in enumerate(sorted(windows.items())):
         ctx.check_cancelled()
         frame = guarded(summary, code, ctx.log, chain.run, "daily_bars", code, start, end, adjust=adjust)
+        if frame is not None:
+            fetched.append(code)
         if frame is not None and not frame.empty:
             frame = frame.assign(source=chain.last)
             pending.append(frame if only_days is None else frame[frame["date"].isin(only_days)])
@@ -150,6 +273,8 @@ def _fetch_by_symbol(ctx, summary, chain, windows, adjust, only_days):
             _store_bars(summary, _concat(pending), adjust)
             pending = []
         ctx.progress(i + 1, total, code)
+    if windows and only_days is None:
+        mark_fetched(fetched, max(e for _, e in windows.values()), adjust)
 
 
 def _concat(frames):
@@ -158,7 +283,14 @@ def _concat(frames):
 
 
 def _store_bars(summary, frame, adjust):
+    """Validate, store, and record what the bars say about ST status and ex-rights dates."""
     if frame is None or frame.empty:
         return
-    frame = frame.assign(adjust=adjust)
+    frame, skipped = validation.clean_bars(frame, list_dates=summary.extra.get("list_dates"))
+    summary.skip(skipped)
+    if frame.empty:
+        return
+    if "st" in frame:
+        factors.record_st_flags(frame[["code", "date", "st"]], source=str(frame["source"].iloc[0]))
+    frame = frame[[c for c in BAR_FIELDS if c in frame]].assign(adjust=adjust)
     summary.stored(storage.upsert(DailyBar, frame, keys=["code", "date", "adjust"]), len(frame))

@@ -1,4 +1,5 @@
-"""The periodic alert checks, in one call: missed runs, long runs, beat and worker health.
+"""The periodic alert checks, in one call: missed runs, long runs, beat and worker health, and a
+trading calendar about to run out.
 
 Run by the monitor thread of every worker and beat process (``monitor``), by the built-in beat
 schedule, and by ``manage.py check_alerts``; ``claim_turn`` lets only one of them run per interval.
@@ -64,7 +65,9 @@ def check_system(*, check_workers=True):
     """
     beat = health.check_beat()
     _set_condition(Kind.BEAT_DOWN, failing=not beat["ok"], detail=_beat_detail(beat))
-    result = {"beat_ok": beat["ok"]}
+    calendar = health.check_calendar()
+    _set_condition(Kind.CALENDAR_ENDING, failing=not calendar["ok"], detail=calendar_detail(calendar))
+    result = {"beat_ok": beat["ok"], "calendar_ok": calendar["ok"]}
     if check_workers:
         workers = health.check_workers(timeout=getattr(settings, "MYSTOCKS_HEALTH_INSPECT_TIMEOUT", 2.0))
         _set_condition(Kind.WORKERS_DOWN, failing=not workers["ok"], detail=workers.get("error", ""))
@@ -77,6 +80,14 @@ def _set_condition(kind, *, failing, detail):
         incidents.report(kind=kind, detail=detail, occurrences=1, inline=True)
     else:
         incidents.resolve(kind=kind, inline=True)
+
+
+def calendar_detail(calendar):
+    if calendar.get("end") is None:
+        return calendar.get("error") or "no trading calendar loaded"
+    return (f"calendar ends in {calendar['days_left']} days ({calendar['end']}): "
+            f"{calendar['future_trading_days']} future trading days known, fewer than "
+            f"{calendar['min_future_days']}; run sync_trade_calendar")
 
 
 def _beat_detail(beat):

@@ -17,6 +17,7 @@ Kind = AlertIncident.Kind
 FLAG_BY_KIND = {
     Kind.FAILURE: "on_failure", Kind.TIMEOUT: "on_timeout", Kind.MISSED_RUN: "on_missed_run",
     Kind.LONG_RUN: "long_run_seconds", Kind.BEAT_DOWN: "on_system", Kind.WORKERS_DOWN: "on_system",
+    Kind.CALENDAR_ENDING: "on_system",
 }
 RECOVERED_BY_SUCCESS = (Kind.FAILURE, Kind.TIMEOUT)
 

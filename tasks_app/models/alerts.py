@@ -101,6 +101,7 @@ class AlertIncident(models.Model):
         LONG_RUN = "long_run", _("运行过久")
         BEAT_DOWN = "beat_down", _("调度器停止")
         WORKERS_DOWN = "workers_down", _("无可用 Worker")
+        CALENDAR_ENDING = "calendar_ending", _("交易日历将尽")
 
     key = models.CharField(max_length=160)
     kind = models.CharField(max_length=16, choices=Kind.choices)

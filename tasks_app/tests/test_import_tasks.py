@@ -29,18 +29,18 @@ def _import(text, **kwargs):
 def test_the_default_catalogue_imports_twelve_tasks_and_three_groups():
     report = _import(CATALOGUE.read_text())
     assert report.ok, report.errors
-    assert TaskDefinition.objects.count() == 12 and TaskGroup.objects.count() == 3
+    assert TaskDefinition.objects.count() == 14 and TaskGroup.objects.count() == 3
     daily = TaskDefinition.objects.get(task_id="daily_data_sync")
     assert (daily.job, daily.cron_expression, daily.timeout, daily.retry_count) == (
         "sync_daily_stock_data", "0 16 * * 1-5", 3600, 3)
     assert daily.params["data_source"] == "akshare" and daily.tags == ["daily", "data_sync", "important"]
     assert TaskDefinition.objects.get(task_id="sync_financial_data").dependencies == ["sync_basic_stock_info"]
     assert TaskGroup.objects.get(group_id="daily_job").member_task_ids() == [
-        "daily_data_sync", "sync_basic_stock_info", "sync_financial_data",
+        "daily_data_sync", "sync_adjust_factors", "sync_basic_stock_info", "sync_financial_data",
         "calc_technical_indicators", "calc_strategy_signals", "detect_candlestick_patterns", "calc_signal_returns",
     ]
     assert TaskGroup.objects.get(group_id="market_data_fetch").execution_mode == "parallel"
-    assert PeriodicTask.objects.filter(name__startswith="mystocks:task:").count() == 3
+    assert PeriodicTask.objects.filter(name__startswith="mystocks:task:").count() == 5
 
 
 def test_export_then_import_into_an_empty_database_then_export_is_identical():
@@ -106,7 +106,7 @@ def test_dry_run_reports_without_writing_and_replace_deletes_what_is_missing():
     text = "tasks:" + VALID_TASK.format(task_id="only_one")
     dry = _import(text, replace=True, dry_run=True)
     assert dry.ok and dry.created == ["only_one"] and "daily_data_sync" in dry.deleted
-    assert TaskDefinition.objects.count() == 12
+    assert TaskDefinition.objects.count() == 14
     applied = _import(text, replace=True)
     assert applied.applied
     assert list(TaskDefinition.objects.values_list("task_id", flat=True)) == ["only_one"]

@@ -8,6 +8,12 @@ must not pay. Traps handled here (see the research notes):
 - The stock lists are ``lru_cache``d for the life of the process: cleared before each use, or a
   long-lived worker would keep yesterday's list.
 - A dragon-tiger day with no list raises TypeError inside akshare: it is returned as an empty frame.
+- One akshare function may send many requests (the BSE list, the datacenter tables page by page)
+  back to back: the rate limit is applied to every HTTP request made inside an akshare call
+  (``_ensure_default_timeout`` installs it), not once per function.
+- The whole-market spot table is read page by page here rather than through
+  ``stock_zh_a_spot_em``: akshare sleeps 0.5–1.5 s between its ~55 pages (about a minute, not
+  cancellable), where our rate limit needs ~0.4 s; the keys are read by name, not by position.
 """
 import datetime
 import threading
@@ -19,7 +25,25 @@ from .base import RateLimiter, SourceError, TransientError, call, exchange_of, t
 NAME = "akshare"
 LOTS = 100  # shares per 手
 limiter = RateLimiter(NAME)
-_http = threading.local()  # status of the last HTTP answer in this thread
+_http = threading.local()  # status of the last HTTP answer in this thread; whether inside an akshare call
+SPOT_URL = "https://82.push2.eastmoney.com/api/qt/clist/get"
+SPOT_PARAMS = {
+    "pz": "100", "po": "1", "np": "1", "ut": "bd1d9ddb04089700cf9c27f6f7426281", "fltt": "2", "invt": "2",
+    "fid": "f12", "fs": "m:0 t:6,m:0 t:80,m:1 t:2,m:1 t:23,m:0 t:81 s:2048",
+    "fields": "f2,f3,f4,f5,f6,f8,f12,f14,f15,f16,f17,f18",
+}
+_SPOT_BAR_KEYS = {"f12": "code", "f14": "name", "f17": "open", "f15": "high", "f16": "low", "f2": "close",
+                  "f18": "pre_close", "f5": "volume", "f6": "amount", "f8": "turnover", "f3": "pct_change"}
+
+
+class _PerRequest:
+    """The limiter seen by ``call`` for akshare: the real wait happens per HTTP request."""
+
+    name = NAME
+
+    @staticmethod
+    def wait():
+        return None
 
 BAR_COLUMNS = ["code", "date", "open", "high", "low", "close", "pre_close", "volume", "amount",
                "turnover", "pct_change"]
@@ -79,6 +103,8 @@ def _ensure_default_timeout():
     def send(self, request, *args, **kwargs):
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = timeout()
+        if getattr(_http, "inside", False):
+            limiter.wait()
         response = original(self, request, *args, **kwargs)
         _http.last_status = response.status_code
         return response
@@ -94,6 +120,7 @@ def _run(fn_name, *args, **kwargs):
     def attempt():
         fn = getattr(_akshare(), fn_name)
         _http.last_status = None
+        _http.inside = True
         try:
             return fn(*args, **kwargs)
         except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
@@ -106,8 +133,10 @@ def _run(fn_name, *args, **kwargs):
             if isinstance(exc, requests.exceptions.RequestException):
                 raise SourceError(f"{fn_name}: {exc}") from exc
             raise
+        finally:
+            _http.inside = False
 
-    return call(limiter, attempt, what=fn_name)
+    return call(_PerRequest, attempt, what=fn_name)
 
 
 def _raise_for_http_status(fn_name, exc):
@@ -299,3 +328,103 @@ def trade_calendar(start=None, end=None):
         raise SourceError("akshare: Sina returned an empty trading calendar")
     return days
 
+
+
+def _spot_page(page):
+    """One page of the whole-market spot table as Eastmoney's rows (dicts keyed f2, f12 …)."""
+    import requests
+
+    _akshare()  # installs the timeout and the per-request rate limit
+    params = dict(SPOT_PARAMS, pn=str(page))
+    _http.inside = True
+    try:
+        response = requests.get(SPOT_URL, params=params, timeout=timeout())
+    except (requests.exceptions.Timeout, requests.exceptions.ConnectionError) as exc:
+        raise TransientError(f"spot page {page}: {type(exc).__name__}: {exc}") from exc
+    finally:
+        _http.inside = False
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientError(f"spot page {page}: HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise SourceError(f"spot page {page}: HTTP {response.status_code}")
+    try:
+        data = response.json()["data"]
+        return data["diff"], int(data["total"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceError(f"spot page {page}: unreadable answer ({type(exc).__name__}: {exc})") from exc
+
+
+def spot_day_bars(*, check_cancelled=None):
+    """Today's bar of every A-share from the whole-market spot table, read after the close.
+
+    Columns: BAR_COLUMNS + name. Suspended stocks (every price "-") are left out; a price or amount
+    the table leaves empty stays NaN, for validation to skip that row with its reason.
+    About 55 requests for the whole market (100 rows a page).
+    """
+    rows, page, total = [], 1, None
+    while total is None or len(rows) < total:
+        if check_cancelled:
+            check_cancelled()
+        diff, total = call(_PerRequest, _spot_page, page, what=f"spot page {page}")
+        if not diff:
+            break
+        rows.extend(diff)
+        page += 1
+    frame = pd.DataFrame(rows).reindex(columns=list(_SPOT_BAR_KEYS)).rename(columns=_SPOT_BAR_KEYS)
+    frame["code"] = frame["code"].astype(str).str.zfill(6)
+    frame = _numeric(frame).drop_duplicates("code")
+    traded = frame[["open", "high", "low", "close"]].notna().any(axis=1) & (frame["volume"].fillna(0) > 0)
+    frame = frame[traded].copy()
+    frame["volume"] = (frame["volume"] * LOTS).round().astype("Int64")
+    return frame.reset_index(drop=True)
+
+
+_PERIOD_TABLES = {
+    "balance_sheet": ("stock_zcfz_em", "资产-总资产"),
+    "income_statement": ("stock_lrb_em", "净利润"),
+    "cash_flow": ("stock_xjll_em", "经营性现金流-现金流量净额"),
+}
+
+
+def statements_for_period(statement_type, period):
+    """Every stock's ``statement_type`` for one report period, in one akshare call (pages of 500).
+
+    Columns: code, report_date, notice_date, headline (yuan), items (the table's columns, its
+    Chinese names). A period nobody has published yet is an empty frame.
+    """
+    fn_name, headline = _PERIOD_TABLES[statement_type]
+    try:
+        raw = _run(fn_name, date=_ymd(period))
+    except SourceError as exc:
+        if isinstance(exc.__cause__, TypeError) and "NoneType" in str(exc.__cause__):
+            return pd.DataFrame(columns=["code", "report_date", "notice_date", "headline", "items"])
+        raise
+    raw = raw.drop(columns=[c for c in ("序号",) if c in raw.columns])
+    frame = pd.DataFrame({
+        "code": raw["股票代码"].astype(str).str.zfill(6), "report_date": period,
+        "notice_date": pd.to_datetime(raw["公告日期"], errors="coerce").dt.date,
+        "headline": pd.to_numeric(raw[headline], errors="coerce"),
+    })
+    frame["items"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row.items()
+                       if v is not None and v == v} for row in raw.to_dict("records")]
+    return frame
+
+
+def dividends_for_period(period):
+    """Every stock's dividend / bonus plan for one report period, with ex-dates (one akshare call).
+
+    Columns: code, ex_date, cash_dividend (yuan per share), bonus_ratio (shares per share). Eastmoney
+    quotes both per 10 shares. Plans without an ex-date yet are left out.
+    """
+    try:
+        raw = _run("stock_fhps_em", date=_ymd(period))
+    except SourceError as exc:
+        if isinstance(exc.__cause__, TypeError) and "NoneType" in str(exc.__cause__):
+            return pd.DataFrame(columns=["code", "ex_date", "cash_dividend", "bonus_ratio"])
+        raise
+    frame = pd.DataFrame({
+        "code": raw["代码"].astype(str).str.zfill(6), "ex_date": raw["除权除息日"],
+        "cash_dividend": pd.to_numeric(raw["现金分红-现金分红比例"], errors="coerce").fillna(0) / 10,
+        "bonus_ratio": pd.to_numeric(raw["送转股份-送转总比例"], errors="coerce").fillna(0) / 10,
+    })
+    return frame[frame["ex_date"].notna()].reset_index(drop=True)

@@ -9,6 +9,8 @@ Traps handled here (see the research notes):
   rows are read with ``next()``/``get_row_data()`` instead, and a failed later page is an error,
   not a silently short result.
 - Every value arrives as a string; "" means missing. Volume is in shares, amount in yuan already.
+- A result longer than 2,000 rows is fetched page by page inside one baostock call: the rate limit
+  is applied to every message sent (``_send_msg``), not once per call.
 """
 import contextlib
 import io
@@ -28,11 +30,22 @@ _END_MARKER = b"<![CDATA[]]>\n"
 # Error codes meaning "log in again and retry": not logged in, and the 10002xxx network family.
 _RELOGIN_CODES = ("10001001",)
 _NETWORK_PREFIX = "10002"
+_SESSION_TYPES = ("00", "02")  # login, logout: not rate-limited
 
 K_FIELDS = "date,code,open,high,low,close,preclose,volume,amount,adjustflag,turn,tradestatus,pctChg,isST"
 _ADJUST_FLAG = {"none": "3", "hfq": "1"}
 BAR_COLUMNS = ["code", "date", "open", "high", "low", "close", "pre_close", "volume", "amount",
                "turnover", "pct_change"]
+
+
+class _NoWait:
+    """``call`` waits before ``attempt``; here the wait is per message, in ``_send_msg``."""
+
+    name = NAME
+
+    @staticmethod
+    def wait():
+        return None
 
 
 class WireError(OSError):
@@ -47,6 +60,8 @@ def _send_msg(msg):
     sock = getattr(context, "default_socket", None)
     if sock is None:
         raise WireError("baostock: not connected")
+    if msg[8:10] not in _SESSION_TYPES:
+        limiter.wait()  # every query and every further page of one, not the login
     sock.settimeout(timeout())
     sock.sendall((msg + "\n").encode("utf-8"))
     received = bytearray()
@@ -156,7 +171,7 @@ def query(fn_name, *args, **kwargs):
             raise TransientError(f"baostock {fn_name}: {type(exc).__name__}: {exc}") from exc
 
     with _lock:
-        return call(limiter, attempt, what=fn_name)
+        return call(_NoWait, attempt, what=fn_name)
 
 
 def _code(code):
@@ -181,7 +196,9 @@ def _bars(raw):
     })
     frame = _numbers(frame, BAR_COLUMNS[2:])
     frame["volume"] = frame["volume"].round().astype("Int64")
-    return frame.dropna(subset=["open", "close"])
+    if "isST" in raw:
+        frame["st"] = (raw["isST"] == "1").to_numpy()
+    return frame
 
 
 def daily_bars(code, start, end, *, adjust="none"):
@@ -194,6 +211,38 @@ def daily_bars(code, start, end, *, adjust="none"):
 def daily_bars_for_day(day):
     """Unadjusted bars of every A-share on one day, in one call (baostock >= 0.9)."""
     return _bars(query("query_daily_history_k_AStock", date=str(day)))
+
+
+FACTOR_COLUMNS = ["code", "date", "fore_factor", "back_factor"]
+
+
+def _factors(raw):
+    if raw.empty:
+        return pd.DataFrame(columns=FACTOR_COLUMNS)
+    frame = pd.DataFrame({
+        "code": raw["code"].str.split(".").str[1], "date": pd.to_datetime(raw["dividOperateDate"]).dt.date,
+        "fore_factor": raw["foreAdjustFactor"], "back_factor": raw["backAdjustFactor"],
+    })
+    return _numbers(frame, ["fore_factor", "back_factor"]).dropna(subset=["back_factor"])
+
+
+def adjust_factors(code, start, end):
+    """One stock's factor rows (one per ex-rights date) between two dates: code, date, fore_factor,
+    back_factor (baostock's cumulative hfq factor, 1.0 at listing)."""
+    return _factors(query("query_adjust_factor", _code(code), start_date=str(start), end_date=str(end)))
+
+
+def adjust_factors_for_day(day):
+    """The factor rows of every stock with an ex-rights date on ``day``, in one call (baostock >= 0.9)."""
+    return _factors(query("query_daily_adjust_factor", date=str(day)))
+
+
+def industries():
+    """{code: CSRC industry} of every stock, in one call."""
+    raw = query("query_stock_industry")
+    if raw.empty:
+        return {}
+    return dict(zip(raw["code"].str.split(".").str[1], raw["industry"]))
 
 
 def stock_list(*, include_delisted=False):

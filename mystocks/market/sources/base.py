@@ -44,13 +44,17 @@ class RateLimiter:
         self._next_at = 0.0
 
     def wait(self):
+        """Return when a call may go: ``min_interval`` (+ jitter) after the previous one went.
+
+        The next slot is set from the moment this one really starts (after the sleep, which may
+        overshoot), and waiters queue on the lock, so two calls never start closer than the interval.
+        """
         interval = float(setting("MYSTOCKS_SOURCE_MIN_INTERVAL", 0.3))
         with self._lock:
-            now = time.monotonic()
-            delay = self._next_at - now
-            self._next_at = max(now, self._next_at) + interval * (1 + random.uniform(0, 0.5))
-        if delay > 0:
-            time.sleep(delay)
+            delay = self._next_at - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._next_at = time.monotonic() + interval * (1 + random.uniform(0, 0.5))
 
 
 def call(limiter, fn, *args, retry_on=(TransientError,), what="", **kwargs):

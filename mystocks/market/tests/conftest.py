@@ -1,5 +1,16 @@
 """Market test fixtures: no network, fast retries, a fake baostock server, replayed akshare HTTP."""
+import datetime
+import zoneinfo
+
 import pytest
+import responses
+import time_machine
+
+from mystocks.market.pipeline import latest_complete_trading_day
+from mystocks.market.simulated.baostock_server import SimulatedBaostockMarket
+from mystocks.market.simulated.eastmoney import SimulatedHttp
+from mystocks.market.simulated.market import SimulatedMarket
+from tasks_app.calendar import trading_days
 
 from .fake_baostock import FakeBaostockServer, point_baostock_at
 
@@ -61,3 +72,35 @@ def baostock_server():
     yield start
     for server in started:
         server.stop()
+
+
+AFTER_THE_CLOSE = datetime.datetime(2025, 6, 27, 16, 30, tzinfo=zoneinfo.ZoneInfo("Asia/Shanghai"))  # a Friday
+
+
+@pytest.fixture
+def simulated(baostock_server):
+    """``simulated(stocks=60, days=80)``: a small simulated market ending on the latest complete trading
+    day, served over replayed HTTP (akshare) and the fake baostock server; returns (market, http, server)."""
+    mocks = []
+    # The clock is part of the outside world: pinned to an evening after the close (the spot table
+    # then shows that day), so the tests do not depend on the hour they run at.
+    traveller = time_machine.travel(AFTER_THE_CLOSE, tick=True)
+    traveller.start()
+
+    def start(stocks=60, days=80, seed=11):
+        end = latest_complete_trading_day()
+        assert end == AFTER_THE_CLOSE.date()
+        open_days = trading_days(end - datetime.timedelta(days=days * 2 + 30), end)[-days:]
+        market = SimulatedMarket(open_days, stocks=stocks, seed=seed)
+        mock = responses.RequestsMock(assert_all_requests_are_fired=False)
+        mock.start()
+        mocks.append(mock)
+        http = SimulatedHttp(market).install(mock)
+        server = baostock_server(SimulatedBaostockMarket(market))
+        return market, http, server
+
+    yield start
+    for mock in mocks:
+        mock.stop()
+        mock.reset()
+    traveller.stop()

@@ -39,7 +39,7 @@ def market_with(codes=("600000", "000001"), days=None):
 def test_daily_bars_with_units_and_types(baostock_server):
     server = baostock_server(market_with())
     frame = baostock.daily_bars("600000", datetime.date(2024, 1, 1), datetime.date(2024, 1, 31))
-    assert list(frame.columns) == baostock.BAR_COLUMNS and len(frame) == 5
+    assert list(frame.columns) == [*baostock.BAR_COLUMNS, "st"] and len(frame) == 5
     first = frame.iloc[0]
     assert first["code"] == "600000" and first["date"] == datetime.date(2024, 1, 2)
     assert first["close"] == 10.0 and first["volume"] == 1_234_500 and first["amount"] == pytest.approx(12_345_000)
@@ -58,6 +58,15 @@ def test_results_longer_than_one_page_are_read_completely(baostock_server):
     baostock_server(market_with(codes=("600000",), days=days))
     frame = baostock.daily_bars("600000", days[0], days[-1])
     assert len(frame) == 2600  # 2,000 + 600: baostock's own get_data() crashes here on pandas >= 2
+
+
+def test_every_page_of_a_long_result_keeps_the_minimum_interval(baostock_server, settings):
+    settings.MYSTOCKS_SOURCE_MIN_INTERVAL = 0.2
+    days = weekdays(datetime.date(2010, 1, 4), 2600)
+    server = baostock_server(market_with(codes=("600000",), days=days))
+    baostock.daily_bars("600000", days[0], days[-1])
+    pages = [t for (kind, _), t in zip(server.requests, server.times) if kind == "95"]
+    assert len(pages) == 2 and pages[1] - pages[0] >= 0.2  # the second page waits like a new call
 
 
 def test_one_call_for_the_whole_market_on_a_day(baostock_server):

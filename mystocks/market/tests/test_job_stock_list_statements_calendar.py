@@ -48,7 +48,8 @@ def test_statements_of_each_type_and_one_stock_failing():
     em.add_statement("600519", "income_statement", [em.statement_row("600519", "2023-12-31", NETPROFIT=7.5e10)])
     responses.get(em.F10_URL + "Index", status=500,
                   match=[em.matchers.query_param_matcher({"code": "sz000001"}, strict_match=False)])
-    params = {"report_types": ["balance_sheet", "income_statement"], "fallback": False}
+    params = {"report_types": ["balance_sheet", "income_statement"], "fallback": False,
+              "symbols": ["600519", "000001"]}
     for _ in range(2):
         execution = run_job_inline("sync_financial_statements", params)
         assert execution.status == Status.SUCCESS, execution.error

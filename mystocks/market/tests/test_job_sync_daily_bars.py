@@ -19,7 +19,7 @@ JAN = [datetime.date(2024, 1, d) for d in (2, 3, 4, 5)]
 
 
 def em_bars(days, base=10.0):
-    return [(d.isoformat(), base, base + 0.1 * i, base + 0.2, base - 0.1, 1000 + i, 1.0e6, 1.0, 0.5, 0.05, 0.3)
+    return [(d.isoformat(), base, base + 0.1 * i, base + 0.5, base - 0.1, 1000 + i, 1.0e6, 1.0, 0.5, 0.05, 0.3)
             for i, d in enumerate(days)]
 
 
