@@ -190,6 +190,8 @@ MYSTOCKS_MAX_RESTARTS_PER_HOUR = env_int("MYSTOCKS_MAX_RESTARTS_PER_HOUR", 10)
 MYSTOCKS_HEARTBEAT_STALE_SECONDS = env_int("MYSTOCKS_HEARTBEAT_STALE_SECONDS", 30)
 MYSTOCKS_REAPER_INTERVAL = env_int("MYSTOCKS_REAPER_INTERVAL", 15)
 MYSTOCKS_CACHE_ROOT = Path(os.environ.get("MYSTOCKS_CACHE_ROOT", VAR_DIR / "cache"))
+# Further folders the cache cleanup may delete under (absolute cleanup_paths must lie in one root).
+MYSTOCKS_CACHE_ROOTS = env_list("MYSTOCKS_CACHE_ROOTS")
 
 # --- Operations: alerts, health, metrics, retention (README: Operations) --------------------
 MYSTOCKS_BASE_URL = os.environ.get("MYSTOCKS_BASE_URL", "http://localhost:8888")

@@ -12,6 +12,7 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import audit, scheduling
 from .catalogue import find_cycle
@@ -49,6 +50,8 @@ class ImportReport:
     """What an import found and did (or, on a dry run, would do)."""
 
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
@@ -65,9 +68,17 @@ class ImportReport:
     def error(self, where, key, message):
         self.errors.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
 
+    def warn(self, where, key, message):
+        """Imported all the same, but will not work as written (e.g. refused when the job runs)."""
+        self.warnings.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
+
+    def note(self, where, key, message):
+        """How a key of the old format was mapped, so nothing in the file is dropped unseen."""
+        self.notes.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
+
     def as_dict(self):
         return {k: getattr(self, k) for k in (
-            "errors", "created", "updated", "unchanged", "deleted",
+            "errors", "warnings", "notes", "created", "updated", "unchanged", "deleted",
             "groups_created", "groups_updated", "groups_deleted", "applied",
         )}
 
@@ -91,7 +102,8 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interfac
     if not dry_run:
         _apply(tasks, groups, report, actor=actor)
         audit.record(action="import", target_type="catalogue", actor=actor, interface=interface,
-                     changes={k: v for k, v in report.as_dict().items() if v and k not in ("errors", "applied")})
+                     changes={k: v for k, v in report.as_dict().items()
+                              if v and k not in ("errors", "warnings", "notes", "applied")})
     return report
 
 
@@ -109,11 +121,21 @@ def _parse(text, report):
     for key in document:
         if key not in TOP_KEYS:
             report.error("document", key, f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
+    _report_document_keys(document, report)
     for key in ("tasks", "task_groups"):
         if document.get(key) is not None and not isinstance(document[key], list):
             report.error("document", key, "must be a list")
             return None
     return document
+
+
+def _report_document_keys(document, report):
+    version = document.get("version")
+    if version is not None and str(version) != FORMAT_VERSION:
+        report.warn("document", "version", _("format version %(got)r read as %(expected)r")
+                    % {"got": version, "expected": FORMAT_VERSION})
+    if document.get("description"):
+        report.note("document", "description", _("not stored (an export writes its own description)"))
 
 
 def _check_keys(item, where, allowed, required, report):
@@ -179,7 +201,8 @@ def _build_tasks(items, report):
         instance = _fresh(TaskDefinition, existing.get(task_id))
         _copy_fields(item, instance, TASK_FIELDS, where, report)
         _copy_schedule(item, instance, where, report)
-        _validate_instance(instance, where, report)
+        valid = _validate_instance(instance, where, report)
+        _report_task_mapping(item, instance, where, report, params_valid=valid)
         if isinstance(task_id, str):
             tasks[task_id] = instance
     return tasks
@@ -231,12 +254,31 @@ def _parse_time(value, tz_name, where, key, report):
 
 
 def _validate_instance(instance, where, report):
+    """Report the model's validation errors; True when there were none."""
     try:
         instance.full_clean(validate_unique=False)
     except ValidationError as exc:
         for model_field, messages in exc.message_dict.items():
             for message in messages:
                 report.error(where, MODEL_TO_YAML.get(model_field, model_field), message)
+        return False
+    return True
+
+
+def _report_task_mapping(item, instance, where, report, *, params_valid):
+    """Notes on how old-format keys landed, and warnings for params the job will refuse at run time."""
+    if item.get("task_module"):
+        report.note(where, "task_module", _("%(module)r kept for reference only; the registered job %(job)r runs")
+                    % {"module": item["task_module"], "job": instance.job})
+    params = item.get("params")
+    if not isinstance(params, dict):
+        return
+    for name in sorted(k for k, v in params.items() if v == ""):
+        report.note(where, f"params.{name}", _("empty string read as not set"))
+    if not params_valid:
+        return  # the job and params errors are already reported
+    for name, message in instance.job_spec.param_warnings(instance.params).items():
+        report.warn(where, f"params.{name}", message)
 
 
 def _check_task_graph(tasks, replace, report):

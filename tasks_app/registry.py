@@ -29,7 +29,11 @@ class Param:
     """One declared parameter of a job.
 
     ``choices`` limits the value (each item, for a list). ``default`` is used when the
-    param is absent; a param with no default and ``required=True`` must be given.
+    param is absent or an empty string (the old task manager's files write ``""`` for "not
+    set"); a param with no default and ``required=True`` must be given. ``check`` returns a
+    message for a value that is valid but will be refused when the job runs (e.g. a path
+    outside an allowed folder): reported as a warning on save and import, so a definition
+    written for another machine still imports, and raised by the job with the same words.
     """
 
     name: str
@@ -38,6 +42,7 @@ class Param:
     choices: tuple = ()
     required: bool = False
     help: str = ""
+    check: Callable | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.type not in PARAM_TYPES:
@@ -156,13 +161,23 @@ class JobSpec:
                 errors[name] = f"not a parameter of job {self.name!r} (accepted: {accepted})"
         merged = {}
         for name, param in self.param_index.items():
+            value = params.get(name, param.default)
             try:
-                merged[name] = param.coerce(params.get(name, param.default))
+                merged[name] = param.coerce(param.default if value == "" else value)
             except ValueError as exc:
                 errors[name] = str(exc)
         if errors:
             raise ParamsInvalid(errors)
         return merged
+
+    def param_warnings(self, params):
+        """{param: message} for valid values the job will refuse at run time (``Param.check``)."""
+        warnings = {}
+        for name, param in self.param_index.items():
+            message = param.check(params.get(name)) if param.check and params.get(name) is not None else ""
+            if message:
+                warnings[name] = str(message)
+        return warnings
 
     def describe(self):
         return {

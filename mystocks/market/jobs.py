@@ -6,6 +6,7 @@ Every job returns a summary: rows fetched / inserted / updated / skipped and the
 """
 from tasks_app.registry import Param, job
 
+from .cleanup import path_problem
 from .models import Adjust, FlowType, Period, StatementType
 
 SOURCES = ("akshare", "baostock")
@@ -184,7 +185,8 @@ def run_backtest(ctx, **params):
 
 @job("cleanup_cache_data", queue="default", params=[
     Param("retention_days", "int", 30),
-    Param("cleanup_paths", "list", []),
+    Param("cleanup_paths", "list", [], check=path_problem,
+          help="folders under the cache roots (MYSTOCKS_CACHE_ROOT, MYSTOCKS_CACHE_ROOTS)"),
 ])
 def cleanup_cache_data(ctx, **params):
     """Delete cache files older than retention_days under the configured cache root, and old executions."""
