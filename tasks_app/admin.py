@@ -46,7 +46,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
         (None, {"fields": ("task_id", "task_name", "task_type", "job", "task_module", "description", "params")}),
         (_("Schedule"), {"fields": (
             "schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "timezone",
-            "trading_days_only", "misfire_grace",
+            "trading_days_only", "misfire_grace", "misfire_policy", "max_lateness",
         )}),
         (_("Policies"), {"fields": (
             "enabled", "paused", "priority", "queue", "timeout", "retry_count", "retry_delay",

@@ -30,7 +30,8 @@ TASK_FIELDS = {
     "dependencies": ("dependencies", list), "auto_restart": ("auto_restart", bool),
     "stop_on_error": ("stop_on_error", bool), "enabled": ("enabled", bool), "paused": ("paused", bool),
     "timezone": ("timezone", str), "trading_days_only": ("trading_days_only", bool),
-    "misfire_grace": ("misfire_grace", int), "concurrency_policy": ("concurrency_policy", str),
+    "misfire_grace": ("misfire_grace", int), "misfire_policy": ("misfire_policy", str),
+    "max_lateness": ("max_lateness", int), "concurrency_policy": ("concurrency_policy", str),
     "queue": ("queue", str),
 }
 TASK_KEYS = (*TASK_FIELDS, "schedule")
@@ -422,7 +423,8 @@ def task_to_dict(task):
         "retry_delay": task.retry_delay, "tags": list(task.tags), "dependencies": list(task.dependencies),
         "auto_restart": task.auto_restart, "stop_on_error": task.stop_on_error, "enabled": task.enabled,
         "paused": task.paused, "timezone": task.timezone, "trading_days_only": task.trading_days_only,
-        "misfire_grace": task.misfire_grace, "concurrency_policy": task.concurrency_policy, "queue": task.queue,
+        "misfire_grace": task.misfire_grace, "misfire_policy": task.misfire_policy,
+        "max_lateness": task.max_lateness, "concurrency_policy": task.concurrency_policy, "queue": task.queue,
     })
     return data
 

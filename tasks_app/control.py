@@ -63,11 +63,16 @@ def _revoke(execution):
 
 
 def reap(*, now=None):
-    """The periodic sweep: finish lost runs and resend runs the broker never got."""
-    from .dispatch import requeue_unsent
+    """The periodic sweep: finish lost runs, resend runs the broker never got, catch up missed slots.
+
+    Run by the monitor timer of every worker and beat process (whatever scheduler beat uses)
+    and by the built-in beat schedule; the steps are idempotent, so overlapping passes are harmless.
+    """
+    from .dispatch import catch_up_missed, requeue_unsent
 
     reaped = reap_lost_executions(now=now)
     requeue_unsent()
+    catch_up_missed(now=now)
     return reaped
 
 

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import audit, policies
-from .models import Status, TaskDefinition, TaskExecution, Trigger
+from . import audit, catchup, policies
+from .models import MisfirePolicy, ScheduleType, Status, TaskDefinition, TaskExecution, Trigger
 from .registry import ParamsInvalid, UnknownJob
 from .schedules import slot_for
 
@@ -38,7 +38,7 @@ def merge_params(task, runtime_params=None):
 
 def dispatch_task(
     *, task, trigger, params=None, scheduled_for=None, actor=None, group_run=None,
-    retry_of=None, attempt=1, countdown=None, with_upstreams=False,
+    retry_of=None, attempt=1, countdown=None, with_upstreams=False, covers_slots=(),
 ):
     """Create an execution of ``task``, apply the policies and enqueue it after commit.
 
@@ -53,12 +53,15 @@ def dispatch_task(
         execution, created = _create_execution(
             task=task, trigger=trigger, params=merged, scheduled_for=scheduled_for, created_at=now,
             queued_at=now, created_by=created_by, group_run=group_run, retry_of=retry_of, attempt=attempt,
+            covers_slots=[slot.isoformat() for slot in covers_slots],
         )
         if not created:
             return execution
         decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
         if decision.skip_reason:
             execution.skip(decision.skip_reason)
+            if decision.catch_up:
+                catch_up(task=task, now=now, fired=execution)
         elif decision.run_now:
             transaction.on_commit(lambda: enqueue(execution, countdown=countdown))
     return execution
@@ -137,6 +140,43 @@ def _record_broken_definition(task, slot, exc):
                   "error": f"definition is invalid: {'; '.join(exc.messages)}"},
     )
     return execution
+
+
+def catch_up(*, task, now, fired=None):
+    """Run the slots ``task`` missed, per its misfire_policy; returns the catch-up executions.
+
+    ``fired`` is a late firing already recorded as skipped (its slot is claimed by it); the
+    other missed slots are found from the schedule and claimed here, so however many beats and
+    monitors notice the same gap, each slot goes to exactly one catch-up run (trigger catch_up,
+    ``covers_slots`` listing them). run_once: one run for all; run_all: one per slot, capped.
+    """
+    slots = catchup.claim_slots(task, catchup.missed_slots(task, now=now), now=now)
+    if fired is not None:
+        slots = sorted({*slots, fired.scheduled_for})
+    if not slots:
+        return []
+    groups = catchup.groups_to_run(task, slots, cap=settings.MYSTOCKS_CATCH_UP_MAX_RUNS)
+    runs = []
+    for covered in groups:
+        run = dispatch_task(task=task, trigger=Trigger.CATCH_UP, scheduled_for=covered[-1], covers_slots=covered)
+        catchup.record_catch_up(task, covered, run=run)
+        runs.append(run)
+    left_out = slots[:len(slots) - sum(map(len, groups))]
+    if left_out:
+        catchup.record_catch_up(task, left_out)
+    return runs
+
+
+def catch_up_missed(*, now=None):
+    """The monitor's sweep: catch up slots beat never fired (it was down), for tasks whose policy says so."""
+    now = now or timezone.now()
+    tasks = TaskDefinition.objects.filter(enabled=True, paused=False).exclude(
+        schedule_type=ScheduleType.NONE).exclude(misfire_policy=MisfirePolicy.SKIP)
+    runs = []
+    for task in tasks:
+        with transaction.atomic():
+            runs += catch_up(task=task, now=now)
+    return runs
 
 
 def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_upstreams=False,

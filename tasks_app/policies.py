@@ -7,15 +7,18 @@ import datetime
 from dataclasses import dataclass
 
 from . import calendar
-from .models import ACTIVE_STATUSES, Status, TaskDefinition, TaskExecution, Trigger
+from .models import ACTIVE_STATUSES, MisfirePolicy, Status, TaskDefinition, TaskExecution, Trigger
 
 INTERACTIVE_TRIGGERS = (Trigger.MANUAL, Trigger.API)
+# Runs that stand for scheduled slots: window, trading-day and pause rules apply to them.
+SLOT_TRIGGERS = (Trigger.SCHEDULE, Trigger.CATCH_UP)
 
 
 @dataclass(frozen=True)
 class Decision:
     skip_reason: str = ""
     run_now: bool = True
+    catch_up: bool = False  # the slot is skipped, and its task's misfire_policy wants it caught up
 
 
 def decide(*, execution, now, with_upstreams=False):
@@ -24,10 +27,13 @@ def decide(*, execution, now, with_upstreams=False):
     if task.concurrency_policy != "allow" or task.dependencies:
         # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
         task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
-    for check in (_check_switches, _check_window, _check_trading_day, _check_misfire):
+    for check in (_check_switches, _check_window, _check_trading_day):
         reason = check(task, execution, now)
         if reason:
             return Decision(skip_reason=reason, run_now=False)
+    reason, catch_up = _check_misfire(task, execution, now)
+    if reason:
+        return Decision(skip_reason=reason, run_now=False, catch_up=catch_up)
     decision = _check_overlap(task, execution)
     if decision.skip_reason or not decision.run_now:
         return decision
@@ -37,13 +43,13 @@ def decide(*, execution, now, with_upstreams=False):
 def _check_switches(task, execution, now):
     if not task.enabled and execution.trigger not in INTERACTIVE_TRIGGERS:
         return "task is disabled"
-    if task.paused and execution.trigger in (Trigger.SCHEDULE, Trigger.RESTART):
+    if task.paused and execution.trigger in (*SLOT_TRIGGERS, Trigger.RESTART):
         return "task is paused"
     return ""
 
 
 def _check_window(task, execution, now):
-    if execution.trigger != Trigger.SCHEDULE:
+    if execution.trigger not in SLOT_TRIGGERS:
         return ""
     moment = execution.scheduled_for or now
     if task.start_time and moment < task.start_time:
@@ -54,7 +60,7 @@ def _check_window(task, execution, now):
 
 
 def _check_trading_day(task, execution, now):
-    if not task.trading_days_only or execution.trigger != Trigger.SCHEDULE:
+    if not task.trading_days_only or execution.trigger not in SLOT_TRIGGERS:
         return ""
     day = (execution.scheduled_for or now).astimezone(task.tz).date()
     if not calendar.is_trading_day(day):
@@ -63,15 +69,21 @@ def _check_trading_day(task, execution, now):
 
 
 def _check_misfire(task, execution, now):
+    """(reason, catch up?) for a scheduled slot dispatched later than ``misfire_grace``."""
     if execution.trigger != Trigger.SCHEDULE or execution.scheduled_for is None:
-        return ""
+        return "", False
     late = (now - execution.scheduled_for).total_seconds()
-    if late > task.misfire_grace:
-        return (
-            f"misfire: slot {_fmt(execution.scheduled_for, task)} dispatched {late:.0f}s late "
-            f"(misfire_grace {task.misfire_grace}s)"
-        )
-    return ""
+    if late <= task.misfire_grace:
+        return "", False
+    reason = (
+        f"misfire: slot {_fmt(execution.scheduled_for, task)} dispatched {late:.0f}s late "
+        f"(misfire_grace {task.misfire_grace}s)"
+    )
+    if task.misfire_policy == MisfirePolicy.SKIP:
+        return reason, False
+    if late > task.max_lateness:
+        return f"{reason}; older than max_lateness {task.max_lateness}s: not caught up", False
+    return reason, True
 
 
 def active_executions(task, *, exclude_pk=None):
@@ -87,7 +99,8 @@ def _check_overlap(task, execution):
     active = active_executions(task, exclude_pk=execution.pk).order_by("created_at").first()
     if active is None:
         return Decision()
-    if task.concurrency_policy == "queue":
+    if task.concurrency_policy == "queue" or execution.trigger == Trigger.CATCH_UP:
+        # A catch-up stands for slots already missed: dropping it for overlap would miss them twice.
         execution.wait_reason = f"queued behind execution #{active.pk}"
         TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
         return Decision(run_now=False)

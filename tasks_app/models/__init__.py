@@ -1,7 +1,7 @@
 """The engine's models, split by concept; import them from here."""
 from .alerts import AlertDelivery, AlertIncident, AlertRule, NotificationChannel
 from .definitions import (
-    QUEUES, ConcurrencyPolicy, ScheduleType, TaskDefinition, TaskGroup, TaskGroupMember, TaskType,
+    QUEUES, ConcurrencyPolicy, MisfirePolicy, ScheduleType, TaskDefinition, TaskGroup, TaskGroupMember, TaskType,
     validate_timezone,
 )
 from .history import AuditLog, CalendarCoverage, DailyRollup, ServiceHeartbeat, TradingDay
@@ -9,7 +9,7 @@ from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExec
 
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
-    "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "NotificationChannel", "ScheduleType",
+    "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel", "ScheduleType",
     "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember", "TaskType",
     "TradingDay", "Trigger", "validate_timezone",
 ]

@@ -35,6 +35,12 @@ class ScheduleType(models.TextChoices):
     ONCE = "once", _("单次")
 
 
+class MisfirePolicy(models.TextChoices):
+    SKIP = "skip", _("跳过错过的运行")
+    RUN_ONCE = "run_once", _("补跑一次")
+    RUN_ALL = "run_all", _("逐个补跑")
+
+
 class ConcurrencyPolicy(models.TextChoices):
     SKIP = "skip", _("跳过")
     QUEUE = "queue", _("排队")
@@ -85,6 +91,14 @@ class TaskDefinition(models.Model):
         max_length=8, choices=ConcurrencyPolicy.choices, default=ConcurrencyPolicy.SKIP,
     )
     misfire_grace = models.PositiveIntegerField(default=300, help_text=_("seconds"))
+    misfire_policy = models.CharField(
+        max_length=8, choices=MisfirePolicy.choices, default=MisfirePolicy.SKIP,
+        help_text=_("slots missed by more than misfire_grace: skip them, run once for all, or run each"),
+    )
+    max_lateness = models.PositiveIntegerField(
+        default=6 * 3600, validators=[MinValueValidator(1), MaxValueValidator(31 * 86400)],
+        help_text=_("seconds; older missed slots are not caught up"),
+    )
     trading_days_only = models.BooleanField(default=False)
 
     schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)

@@ -14,8 +14,8 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 TASK_FIELDS = [
     "task_id", "task_name", "task_type", "job", "description", "priority", "enabled",
     "schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "timezone",
-    "timeout", "retry_count", "retry_delay", "concurrency_policy", "misfire_grace", "trading_days_only",
-    "queue", "tags", "dependencies", "auto_restart", "stop_on_error",
+    "timeout", "retry_count", "retry_delay", "concurrency_policy", "misfire_grace", "misfire_policy", "max_lateness",
+    "trading_days_only", "queue", "tags", "dependencies", "auto_restart", "stop_on_error",
 ]
 
 
@@ -61,6 +61,7 @@ class TaskForm(forms.ModelForm):
             "timezone": _("Time zone"), "timeout": _("Timeout (s)"), "retry_count": _("Retries"),
             "retry_delay": _("Retry delay (s)"), "concurrency_policy": _("If still running"),
             "misfire_grace": _("Misfire grace (s)"), "trading_days_only": _("Trading days only"),
+            "misfire_policy": _("Missed runs"), "max_lateness": _("Catch up at most (s) late"),
             "queue": _("Queue"), "auto_restart": _("Restart automatically"), "stop_on_error": _("Stop group on error"),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}

@@ -25,7 +25,8 @@ def _form_data(**overrides):
         "task_id": "close_sync", "task_name": "收盘同步", "task_type": "cron", "job": "sleep",
         "priority": 300, "enabled": "on", "schedule_type": "cron", "cron_expression": "0 16 * * 1-5",
         "timezone": "Asia/Shanghai", "timeout": 600, "retry_count": 1, "retry_delay": 30,
-        "concurrency_policy": "skip", "misfire_grace": 300, "queue": "default", "tags": "daily, close",
+        "concurrency_policy": "skip", "misfire_grace": 300, "misfire_policy": "run_once", "max_lateness": 3600,
+        "queue": "default", "tags": "daily, close",
         "stop_on_error": "on", "params_mode": "form", "param__seconds": "2.5", "params_json": "{}",
     }
     data.update(overrides)
@@ -159,6 +160,7 @@ def test_creating_a_cron_task_through_the_form(operator_client, operator_user):
     assert response["Location"] == reverse("pages:task_detail", args=["close_sync"])
     assert (task.job, task.params, task.tags, task.cron_expression) == (
         "sleep", {"seconds": 2.5}, ["daily", "close"], "0 16 * * 1-5")
+    assert (task.misfire_policy, task.max_lateness) == ("run_once", 3600)
     assert task.created_by == operator_user
     assert AuditLog.objects.get(target_id="close_sync", action="create").interface == "ui"
 
