@@ -135,10 +135,10 @@ def start_beat(celery_env, tmp_path):
     """Start real beat processes (DatabaseScheduler on the test database)."""
     started = []
 
-    def start(name=None, extra_env=None):
+    def start(name=None, extra_env=None, extra_args=()):
         name = name or f"b{len(started)}"
         proc = CeleryProcess(
-            "beat", ["-l", "DEBUG", "--max-interval", "1", "-s", str(tmp_path / f"beat-{name}")],
+            "beat", ["-l", "DEBUG", "--max-interval", "1", "-s", str(tmp_path / f"beat-{name}"), *extra_args],
             {**celery_env, **(extra_env or {})}, tmp_path / f"beat-{name}.log",
         )
         started.append(proc)
