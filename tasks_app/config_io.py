@@ -433,8 +433,9 @@ def group_to_dict(group):
     data = {
         "group_id": group.group_id, "group_name": group.group_name, "description": group.description,
         "tasks": group.member_task_ids(), "execution_mode": group.execution_mode, "enabled": group.enabled,
-        "stop_on_error": group.stop_on_error,
     }
+    if group.stop_on_error is not None:  # unset: the members' own flags decide (TaskGroup docstring)
+        data["stop_on_error"] = group.stop_on_error
     if group.schedule_type != "none":
         data["schedule"] = {"schedule_type": group.schedule_type}
         if group.schedule_type == "cron":

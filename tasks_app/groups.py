@@ -1,8 +1,9 @@
 """Group runs as a database state machine (not Celery chords, which hang when a member fails).
 
 A group run is advanced each time one of its member executions ends: sequential groups
-dispatch the next member, parallel groups wait for all; a failed member whose task has
-``stop_on_error`` marks the rest skipped and the group run failed.
+dispatch the next member, parallel groups wait for all; a failed member marks the rest skipped
+and the group run failed when ``TaskGroup.stops_on_error_of`` says so (the group's own
+``stop_on_error`` when set, else the member task's).
 """
 import logging
 
@@ -84,7 +85,7 @@ def advance_group_run(group_run):
 
 def _stop_on_failure(group_run, states):
     failed = [(m, e) for m, e in states if e is not None and e.status in (Status.FAILED, Status.TIMEOUT)
-              and m.task.stop_on_error and not e.retries.exists()]
+              and group_run.group.stops_on_error_of(m.task) and not e.retries.exists()]
     if not failed:
         return False
     member, execution = failed[0]

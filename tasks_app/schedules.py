@@ -61,7 +61,8 @@ def _tz(definition):
 
 
 def _grid_anchor(definition):
-    return definition.start_time or EPOCH
+    # Groups have no start/end window: their interval grid is anchored at the epoch.
+    return getattr(definition, "start_time", None) or EPOCH
 
 
 def interval_slot(moment, *, every, anchor=EPOCH):
@@ -87,11 +88,12 @@ def slot_for(definition, fired_at):
 def next_run_times(definition, *, n=5, after=None):
     """The next ``n`` slots after ``after`` (default now), within start/end; [] for manual tasks."""
     after = after or timezone.now()
-    if definition.start_time and after < definition.start_time:
-        after = definition.start_time - datetime.timedelta(microseconds=1)
+    start, end = getattr(definition, "start_time", None), getattr(definition, "end_time", None)
+    if start and after < start:
+        after = start - datetime.timedelta(microseconds=1)
     times = list(_iter_slots(definition, after, n))
-    if definition.end_time:
-        times = [t for t in times if t <= definition.end_time]
+    if end:
+        times = [t for t in times if t <= end]
     return times
 
 

@@ -172,7 +172,13 @@ class TaskDefinition(models.Model):
 
 
 class TaskGroup(models.Model):
-    """Ordered members run as one group run, sequentially or in parallel."""
+    """Ordered members run as one group run, sequentially or in parallel.
+
+    A member that fails (after its last retry) stops the group run when ``stop_on_error`` says so:
+    the group's own value when it sets one (true or false) decides for every member; when it is
+    not set (empty, as in the old task manager's files, which had no such key on groups), each
+    member task's own ``stop_on_error`` decides.
+    """
 
     class Mode(models.TextChoices):
         SEQUENTIAL = "sequential", _("顺序执行")
@@ -186,7 +192,10 @@ class TaskGroup(models.Model):
     description = models.TextField(blank=True)
     execution_mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.SEQUENTIAL)
     enabled = models.BooleanField(default=True)
-    stop_on_error = models.BooleanField(default=True)
+    stop_on_error = models.BooleanField(
+        null=True, blank=True, default=None,
+        help_text=_("set: decides for every member; empty: each member task's own stop_on_error"),
+    )
     schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
     cron_expression = models.CharField(max_length=120, blank=True)
     interval_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -207,6 +216,10 @@ class TaskGroup(models.Model):
         )
         if errors:
             raise ValidationError(errors)
+
+    def stops_on_error_of(self, task):
+        """Whether a failure of member ``task`` stops this group's run (see the class docstring)."""
+        return task.stop_on_error if self.stop_on_error is None else self.stop_on_error
 
     def member_task_ids(self):
         return [m.task.task_id for m in self.members.select_related("task").order_by("position")]
