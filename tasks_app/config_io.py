@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
@@ -271,6 +272,11 @@ def _report_task_mapping(item, instance, where, report, *, params_valid):
     if item.get("task_module"):
         report.note(where, "task_module", _("%(module)r kept for reference only; the registered job %(job)r runs")
                     % {"module": item["task_module"], "job": instance.job})
+    if params_valid and instance.schedule_type == "once" and instance.start_time <= timezone.now():
+        report.warn(where, "schedule.start_time", _(
+            "%(when)s is in the past: this one-off run is due at once and follows misfire_policy "
+            "(%(policy)s) as a missed slot") % {"when": _local_iso(instance.start_time, instance.timezone),
+                                                "policy": instance.misfire_policy})
     params = item.get("params")
     if not isinstance(params, dict):
         return

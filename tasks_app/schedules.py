@@ -124,6 +124,8 @@ def describe(definition, *, lang=None):
         return _describe_interval(definition.interval_seconds or 0, zh=zh)
     if kind == "once" and definition.start_time:
         when = definition.start_time.astimezone(_tz(definition)).strftime("%Y-%m-%d %H:%M")
+        if definition.start_time <= timezone.now():  # its one slot is behind it: nothing more to run
+            return f"单次 {when}（已结束）" if zh else f"once at {when} (done)"
         return f"单次 {when}" if zh else f"once at {when}"
     return "手动" if zh else "manual"
 
