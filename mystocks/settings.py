@@ -147,6 +147,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
         "polling_interval": 0.2,
     }
+    # The stock filesystem transport ignores message priority; this one delivers by it.
+    CELERY_BROKER_TRANSPORT = "tasks_app.filesystem_broker:Transport"
 else:
     # Late acks: an unacked message comes back after the visibility timeout, so it must exceed
     # the longest job plus the longest retry countdown (the runner refuses a second start).

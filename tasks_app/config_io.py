@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, scheduling
 from .catalogue import find_cycle
-from .models import TaskDefinition, TaskGroup, TaskGroupMember
+from .models import TaskDefinition, TaskGroup, TaskGroupMember, parse_priority
 
 FORMAT_VERSION = "1.0"
 TOP_KEYS = ("version", "description", "tasks", "task_groups")
@@ -37,6 +37,8 @@ TASK_FIELDS = {
 }
 TASK_KEYS = (*TASK_FIELDS, "schedule")
 REQUIRED_TASK_KEYS = ("task_id", "task_name", "task_type", "task_function")
+# Keys whose old-format spellings are read into the model's value first (priority "HIGH" → 200).
+CONVERTERS = {"priority": parse_priority}
 GROUP_FIELDS = {
     "group_id": ("group_id", str), "group_name": ("group_name", str), "description": ("description", str),
     "execution_mode": ("execution_mode", str), "enabled": ("enabled", bool),
@@ -159,10 +161,17 @@ def _copy_fields(item, instance, fields, where, report):
     for key, (model_field, expected) in fields.items():
         if key not in item or item[key] is None:
             continue
-        if not _type_ok(item[key], expected):
-            report.error(where, key, f"must be {expected.__name__}, got {type(item[key]).__name__}")
+        value = item[key]
+        if key in CONVERTERS:
+            try:
+                value = CONVERTERS[key](value)
+            except ValueError as exc:
+                report.error(where, key, str(exc))
+                continue
+        if not _type_ok(value, expected):
+            report.error(where, key, f"must be {expected.__name__}, got {type(value).__name__}")
             continue
-        setattr(instance, model_field, item[key])
+        setattr(instance, model_field, value)
 
 
 def _entries(items, *, kind, id_key, allowed, required, report):

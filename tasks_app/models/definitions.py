@@ -50,6 +50,32 @@ class ConcurrencyPolicy(models.TextChoices):
 QUEUES = ("default", "fetch", "compute")
 
 
+class Priority(models.IntegerChoices):
+    """The old task manager's five levels; any number from 100 to 900 is allowed, lower first."""
+
+    CRITICAL = 100, _("紧急")
+    HIGH = 200, _("高")
+    NORMAL = 500, _("普通")
+    LOW = 800, _("低")
+    BATCH = 900, _("批量")
+
+
+def parse_priority(value):
+    """A priority from a number (100 … 900, also as text) or an old level name (CRITICAL … BATCH,
+    any case); raises ValueError naming what is accepted."""
+    if isinstance(value, bool):
+        raise ValueError(_("must be a number from 100 to 900 or one of CRITICAL, HIGH, NORMAL, LOW, BATCH"))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.upper() in Priority.names:
+            return Priority[text.upper()].value
+        value = int(text) if text.isdigit() else value
+    if isinstance(value, int) and 100 <= value <= 900:
+        return value
+    raise ValueError(_("must be a number from 100 to 900 or one of CRITICAL, HIGH, NORMAL, LOW, BATCH, got %(value)r")
+                     % {"value": value})
+
+
 def validate_timezone(value):
     try:
         zoneinfo.ZoneInfo(value)
