@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent
 
@@ -66,6 +67,14 @@ class CeleryProcess:
         self.kill(signal.SIGTERM)
 
 
+@pytest.fixture(autouse=True)
+def _engine_messages_in_english():
+    """Engine messages (skip reasons, validation errors …) are pinned in English unless a test
+    chooses a language; page and admin requests still use the request's (zh-hans by default)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per session, so concurrent runs on one PostgreSQL server don't collide."""
@@ -103,6 +112,7 @@ def celery_env(tmp_path):
         "MYSTOCKS_REAPER_INTERVAL": "2",
         "MYSTOCKS_HARD_TIME_LIMIT_GRACE": "2",
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
+        "LANGUAGE_CODE": "en",  # what workers record (skip reasons, errors) is pinned in English
         "PYTHONUNBUFFERED": "1",
     }
 

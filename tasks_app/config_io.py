@@ -145,10 +145,10 @@ def _report_document_keys(document, report):
 def _check_keys(item, where, allowed, required, report):
     for key in item:
         if key not in allowed:
-            report.error(where, key, f"unknown key (allowed: {', '.join(allowed)})")
+            report.error(where, key, _("unknown key (allowed: %(keys)s)") % {"keys": ", ".join(allowed)})
     for key in required:
         if item.get(key) in (None, ""):
-            report.error(where, key, "is required")
+            report.error(where, key, _("is required"))
 
 
 def _type_ok(value, expected):
@@ -169,7 +169,8 @@ def _copy_fields(item, instance, fields, where, report):
                 report.error(where, key, str(exc))
                 continue
         if not _type_ok(value, expected):
-            report.error(where, key, f"must be {expected.__name__}, got {type(value).__name__}")
+            report.error(where, key, _("must be %(expected)s, got %(type)s") % {
+                "expected": expected.__name__, "type": type(value).__name__})
             continue
         setattr(instance, model_field, value)
 
@@ -181,11 +182,11 @@ def _entries(items, *, kind, id_key, allowed, required, report):
         ident = item.get(id_key) if isinstance(item, dict) else None
         where = f"{kind}[{index}]" + (f" ({ident})" if ident else "")
         if not isinstance(item, dict):
-            report.error(where, None, "must be a mapping")
+            report.error(where, None, _("must be a mapping"))
             continue
         _check_keys(item, where, allowed, required, report)
         if ident in seen:
-            report.error(where, id_key, f"duplicate {id_key} {ident!r}")
+            report.error(where, id_key, _("duplicate %(key)s %(id)r") % {"key": id_key, "id": ident})
             continue
         if isinstance(ident, str):
             seen.add(ident)
@@ -227,24 +228,26 @@ def _copy_schedule(item, instance, where, report):
         instance.schedule_type = "none"
         return
     if not isinstance(schedule, dict):
-        report.error(where, "schedule", "must be a mapping")
+        report.error(where, "schedule", _("must be a mapping"))
         return
     for key in schedule:
         if key not in SCHEDULE_KEYS:
-            report.error(where, f"schedule.{key}", f"unknown key (allowed: {', '.join(SCHEDULE_KEYS)})")
+            report.error(where, f"schedule.{key}", _("unknown key (allowed: %(keys)s)") % {
+                "keys": ", ".join(SCHEDULE_KEYS)})
     instance.schedule_type = schedule.get("schedule_type") or "none"
     instance.cron_expression = str(schedule.get("cron_expression") or "")
     interval = schedule.get("interval_seconds")
     if interval is not None and not _type_ok(interval, int):
-        report.error(where, "schedule.interval_seconds", f"must be int, got {type(interval).__name__}")
+        report.error(where, "schedule.interval_seconds", _("must be %(expected)s, got %(type)s") % {
+            "expected": "int", "type": type(interval).__name__})
     elif interval is not None and interval <= 0:
-        report.error(where, "schedule.interval_seconds", "must be greater than 0")
+        report.error(where, "schedule.interval_seconds", _("must be greater than 0"))
     else:
         instance.interval_seconds = interval
     for key in ("start_time", "end_time"):
         setattr(instance, key, _parse_time(schedule.get(key), instance.timezone, where, key, report))
     if "enabled" in schedule and "enabled" in item and schedule["enabled"] != item["enabled"]:
-        report.error(where, "schedule.enabled", "contradicts the task's enabled")
+        report.error(where, "schedule.enabled", _("contradicts the task's enabled"))
     elif "enabled" in schedule and "enabled" not in item:
         instance.enabled = bool(schedule["enabled"])
 
@@ -254,7 +257,8 @@ def _parse_time(value, tz_name, where, key, report):
         return None
     moment = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
     if moment is None:
-        report.error(where, f"schedule.{key}", f"not a date-time: {value!r} (use 2026-01-31 09:30:00)")
+        report.error(where, f"schedule.{key}",
+                     _("not a date-time: %(value)r (use 2026-01-31 09:30:00)") % {"value": value})
         return None
     if moment.tzinfo is None:
         try:
@@ -303,10 +307,11 @@ def _check_task_graph(tasks, replace, report):
     for tid, task in tasks.items():
         missing = [d for d in (task.dependencies or []) if isinstance(d, str) and d not in graph]
         if missing:
-            report.error(f"tasks ({tid})", "dependencies", f"unknown task_id(s): {', '.join(missing)}")
+            report.error(f"tasks ({tid})", "dependencies",
+                         _("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)})
     cycle = find_cycle({k: [d for d in v if d in graph] for k, v in graph.items()})
     if cycle:
-        report.error("tasks", "dependencies", f"dependency cycle: {' -> '.join(cycle)}")
+        report.error("tasks", "dependencies", _("dependency cycle: %(cycle)s") % {"cycle": " -> ".join(cycle)})
 
 
 def _build_groups(items, tasks, replace, report):
@@ -331,11 +336,12 @@ def _copy_group_schedule(item, group, where, report):
     if schedule is None:
         return
     if not isinstance(schedule, dict):
-        report.error(where, "schedule", "must be a mapping")
+        report.error(where, "schedule", _("must be a mapping"))
         return
     for key in schedule:
         if key not in ("schedule_type", "cron_expression", "interval_seconds"):
-            report.error(where, f"schedule.{key}", "unknown key (allowed: schedule_type, cron_expression, interval_seconds)")
+            report.error(where, f"schedule.{key}", _("unknown key (allowed: %(keys)s)") % {
+                "keys": "schedule_type, cron_expression, interval_seconds"})
     group.schedule_type = schedule.get("schedule_type") or "none"
     group.cron_expression = str(schedule.get("cron_expression") or "")
     group.interval_seconds = schedule.get("interval_seconds")
@@ -344,13 +350,13 @@ def _copy_group_schedule(item, group, where, report):
 def _group_members(members, known, where, report):
     if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
         if members is not None:
-            report.error(where, "tasks", "must be a list of task_ids")
+            report.error(where, "tasks", _("must be a list of task_ids"))
         return []
     missing = [m for m in members if m not in known]
     if missing:
-        report.error(where, "tasks", f"unknown task_id(s): {', '.join(missing)}")
+        report.error(where, "tasks", _("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)})
     if len(set(members)) != len(members):
-        report.error(where, "tasks", "a task appears twice")
+        report.error(where, "tasks", _("a task appears twice"))
     return members
 
 

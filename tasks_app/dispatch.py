@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import audit, catchup, policies
 from .models import MisfirePolicy, ScheduleType, Status, TaskDefinition, TaskExecution, Trigger
@@ -27,7 +28,7 @@ def celery_priority(priority):
 def merge_params(task, runtime_params=None):
     """The definition's params overlaid with ``runtime_params``, validated by the job; raises ValidationError."""
     if runtime_params is not None and not isinstance(runtime_params, dict):
-        raise ValidationError({"params": ["must be a mapping of param name to value"]})
+        raise ValidationError({"params": [_("must be a mapping of param name to value")]})
     try:
         return task.job_spec.validate_params({**task.params, **(runtime_params or {})})
     except UnknownJob as exc:
@@ -134,10 +135,10 @@ def dispatch_scheduled(*, task_id, fired_at=None):
 def _record_broken_definition(task, slot, exc):
     """A stored definition that no longer validates still leaves a visible failed run, never silence."""
     now = timezone.now()
-    execution, _ = TaskExecution.objects.get_or_create(
+    execution, _created = TaskExecution.objects.get_or_create(
         task=task, trigger=Trigger.SCHEDULE, scheduled_for=slot,
         defaults={"status": Status.FAILED, "created_at": now, "finished_at": now,
-                  "error": f"definition is invalid: {'; '.join(exc.messages)}"},
+                  "error": _("definition is invalid: %(errors)s") % {"errors": "; ".join(exc.messages)}},
     )
     return execution
 
@@ -183,7 +184,8 @@ def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_
                  interface="system"):
     """A user's 'run now' from any interface; a disabled task is refused with a clear error."""
     if not task.enabled:
-        raise ValidationError({"enabled": [f"task {task.task_id} is disabled; enable it to run it"]})
+        message = _("task %(task)s is disabled; enable it to run it") % {"task": task.task_id}
+        raise ValidationError({"enabled": [message]})
     execution = dispatch_task(task=task, trigger=trigger, params=params, actor=actor, with_upstreams=with_upstreams)
     audit.record(action="start", target_type="task", target_id=task.task_id, actor=actor, interface=interface,
                  changes={"execution_id": execution.pk, "params": params or {}, "with_upstreams": with_upstreams})

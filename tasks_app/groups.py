@@ -10,6 +10,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import audit
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution, TaskGroup, Trigger
@@ -89,7 +90,8 @@ def _stop_on_failure(group_run, states):
     if not failed:
         return False
     member, execution = failed[0]
-    reason = f"group stopped: {member.task.task_id} ended {execution.status} (execution #{execution.pk})"
+    reason = _("group stopped: %(task)s ended %(status)s (execution #%(id)s)") % {
+        "task": member.task.task_id, "status": execution.status, "id": execution.pk}
     now = timezone.now()
     for m, e in states:
         if e is None:
@@ -113,7 +115,7 @@ def _finish(group_run, states):
     else:
         group_run.status = Status.FAILED
         bad = [f"{m.task.task_id}={e.status}" for m, e in states if e.status != Status.SUCCESS]
-        group_run.error = group_run.error or "members not successful: " + ", ".join(bad)
+        group_run.error = group_run.error or _("members not successful: %(members)s") % {"members": ", ".join(bad)}
     _close(group_run)
 
 

@@ -6,6 +6,8 @@ recorded as skipped with that reason, so a run that did not happen is never sile
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from . import calendar
 from .models import ACTIVE_STATUSES, MisfirePolicy, Status, TaskDefinition, TaskExecution, Trigger
 
@@ -42,9 +44,9 @@ def decide(*, execution, now, with_upstreams=False):
 
 def _check_switches(task, execution, now):
     if not task.enabled and execution.trigger not in INTERACTIVE_TRIGGERS:
-        return "task is disabled"
+        return _("task is disabled")
     if task.paused and execution.trigger in (*SLOT_TRIGGERS, Trigger.RESTART):
-        return "task is paused"
+        return _("task is paused")
     return ""
 
 
@@ -53,9 +55,11 @@ def _check_window(task, execution, now):
         return ""
     moment = execution.scheduled_for or now
     if task.start_time and moment < task.start_time:
-        return f"slot {_fmt(moment, task)} is before the schedule's start {_fmt(task.start_time, task)}"
+        return _("slot %(slot)s is before the schedule's start %(start)s") % {
+            "slot": _fmt(moment, task), "start": _fmt(task.start_time, task)}
     if task.end_time and moment > task.end_time:
-        return f"slot {_fmt(moment, task)} is after the schedule's end {_fmt(task.end_time, task)}"
+        return _("slot %(slot)s is after the schedule's end %(end)s") % {
+            "slot": _fmt(moment, task), "end": _fmt(task.end_time, task)}
     return ""
 
 
@@ -64,7 +68,7 @@ def _check_trading_day(task, execution, now):
         return ""
     day = (execution.scheduled_for or now).astimezone(task.tz).date()
     if not calendar.is_trading_day(day):
-        return f"{day.isoformat()} is not a trading day"
+        return not_a_trading_day(day)
     return ""
 
 
@@ -75,14 +79,13 @@ def _check_misfire(task, execution, now):
     late = (now - execution.scheduled_for).total_seconds()
     if late <= task.misfire_grace:
         return "", False
-    reason = (
-        f"misfire: slot {_fmt(execution.scheduled_for, task)} dispatched {late:.0f}s late "
-        f"(misfire_grace {task.misfire_grace}s)"
-    )
+    reason = _("misfire: slot %(slot)s dispatched %(late)ss late (misfire_grace %(grace)ss)") % {
+        "slot": _fmt(execution.scheduled_for, task), "late": f"{late:.0f}", "grace": task.misfire_grace}
     if task.misfire_policy == MisfirePolicy.SKIP:
         return reason, False
     if late > task.max_lateness:
-        return f"{reason}; older than max_lateness {task.max_lateness}s: not caught up", False
+        return reason + "; " + _("older than max_lateness %(seconds)ss: not caught up") % {
+            "seconds": task.max_lateness}, False
     return reason, True
 
 
@@ -101,10 +104,11 @@ def _check_overlap(task, execution):
         return Decision()
     if task.concurrency_policy == "queue" or execution.trigger == Trigger.CATCH_UP:
         # A catch-up stands for slots already missed: dropping it for overlap would miss them twice.
-        execution.wait_reason = f"queued behind execution #{active.pk}"
+        execution.wait_reason = _("queued behind execution #%(id)s") % {"id": active.pk}
         TaskExecution.objects.filter(pk=execution.pk).update(wait_reason=execution.wait_reason)
         return Decision(run_now=False)
-    return Decision(skip_reason=f"overlap: execution #{active.pk} is still {active.status}", run_now=False)
+    return Decision(skip_reason=_("overlap: execution #%(id)s is still %(status)s") % {
+        "id": active.pk, "status": active.status}, run_now=False)
 
 
 def trading_day_start(task, now):
@@ -133,12 +137,16 @@ def _check_upstreams(task, execution, now, with_upstreams):
         return Decision()
     if not with_upstreams:
         since = _fmt(trading_day_start(task, now), task)
-        return Decision(skip_reason=f"upstream not satisfied: {', '.join(missing)} has no success since {since}",
-                        run_now=False)
+        return Decision(skip_reason=_("upstream not satisfied: %(tasks)s has no success since %(since)s") % {
+            "tasks": ", ".join(missing), "since": since}, run_now=False)
     from .waiting import run_upstreams_first  # dispatches more executions; imported late to avoid a cycle
 
     run_upstreams_first(task=task, execution=execution, missing=missing)
     return Decision(run_now=False)
+
+
+def not_a_trading_day(day):
+    return _("%(day)s is not a trading day") % {"day": day.isoformat()}
 
 
 def _fmt(moment, task):
@@ -151,6 +159,6 @@ def upcoming_runs(task, *, n=5):
     for moment in task.next_run_times(n=n):
         reason = ""
         if task.trading_days_only and not calendar.is_trading_day(moment.astimezone(task.tz).date()):
-            reason = f"{moment.astimezone(task.tz).date().isoformat()} is not a trading day"
+            reason = not_a_trading_day(moment.astimezone(task.tz).date())
         runs.append({"at": moment, "skip_reason": reason})
     return runs

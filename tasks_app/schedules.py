@@ -12,6 +12,7 @@ from croniter import croniter
 from cron_descriptor import ExpressionDescriptor, Options
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # Beat may fire a few milliseconds before a grid point (celery subtracts a small drift).
@@ -26,13 +27,13 @@ def validate_cron(expression):
     """Return an error message for a bad 5-field cron expression, or None."""
     fields = (expression or "").split()
     if len(fields) != 5:
-        return f"must have 5 fields (minute hour day month weekday), got {len(fields)}"
+        return _("must have 5 fields (minute hour day month weekday), got %(n)s") % {"n": len(fields)}
     if not croniter.is_valid(expression):
-        return f"{expression!r} is not a valid cron expression"
+        return _("%(expr)r is not a valid cron expression") % {"expr": expression}
     try:
         croniter(expression, timezone.now()).get_next(datetime.datetime)
     except (ValueError, KeyError) as exc:
-        return f"{expression!r} is not a valid cron expression: {exc}"
+        return _("%(expr)r is not a valid cron expression: %(error)s") % {"expr": expression, "error": exc}
     return None
 
 
@@ -45,14 +46,14 @@ def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start
             errors["cron_expression"] = message
     elif schedule_type == "interval":
         if not interval_seconds or interval_seconds <= 0:
-            errors["interval_seconds"] = "must be a positive number of seconds"
+            errors["interval_seconds"] = _("must be a positive number of seconds")
     elif schedule_type == "once":
         if not start_time:
-            errors["start_time"] = "a 'once' schedule needs start_time"
+            errors["start_time"] = _("a 'once' schedule needs start_time")
     elif schedule_type not in ("none", "", None):
-        errors["schedule_type"] = f"unknown schedule type {schedule_type!r} (cron, interval, once)"
+        errors["schedule_type"] = _("unknown schedule type %(type)r (cron, interval, once)") % {"type": schedule_type}
     if start_time and end_time and end_time <= start_time:
-        errors["end_time"] = "must be after start_time"
+        errors["end_time"] = _("must be after start_time")
     return errors
 
 
@@ -102,7 +103,7 @@ def _iter_slots(definition, after, n):
         if validate_cron(definition.cron_expression):
             return
         it = croniter(definition.cron_expression, after.astimezone(_tz(definition)))
-        for _ in range(n):
+        for _step in range(n):
             yield it.get_next(datetime.datetime)
     elif definition.schedule_type == "interval" and definition.interval_seconds:
         every = datetime.timedelta(seconds=definition.interval_seconds)

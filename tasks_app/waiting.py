@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import Status, TaskDefinition, TaskExecution, Trigger
 from .policies import active_executions, missing_upstreams
@@ -27,7 +28,8 @@ def run_upstreams_first(*, task, execution, missing):
             task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
         )
         if started.status == Status.SKIPPED and not active_executions(upstream).exists():
-            execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
+            execution.skip(_("upstream %(task)s could not run: %(reason)s") % {
+                "task": upstream.task_id, "reason": started.skip_reason})
             return
 
 
@@ -70,7 +72,8 @@ def _release_upstream_wait(waiting, finished):
     if finished.status != Status.SUCCESS and finished.task.task_id in waiting.wait_reason:
         if finished.status == Status.FAILED and finished.retries.exists():
             return  # a retry is on its way; keep waiting for it
-        waiting.skip(f"upstream {finished.task.task_id} ended {finished.status} (execution #{finished.pk})")
+        waiting.skip(_("upstream %(task)s ended %(status)s (execution #%(id)s)") % {
+            "task": finished.task.task_id, "status": finished.status, "id": finished.pk})
         return
     if missing_upstreams(waiting.task, timezone.now()):
         return

@@ -4,6 +4,8 @@ Names and params match fixtures/tasks.yaml (the old task manager's catalogue). E
 params and calls one function of the module named for its concern; providers are imported lazily.
 Every job returns a summary: rows fetched / inserted / updated / skipped and the symbols that failed.
 """
+from django.utils.translation import gettext_lazy as _
+
 from tasks_app.registry import Param, job
 
 from .cleanup import path_problem
@@ -32,7 +34,7 @@ def _finish_baostock():
 @job("sync_basic_stock_info", queue="fetch", params=[
     Param("data_source", "str", "baostock", choices=SOURCES),
     Param("include_delisted", "bool", False),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
 ])
 def sync_basic_stock_info(ctx, **params):
     """All A-shares with industry and listing date."""
@@ -47,13 +49,13 @@ def sync_basic_stock_info(ctx, **params):
 
 @job("sync_daily_stock_data", queue="fetch", params=[
     Param("data_source", "str", "akshare", choices=SOURCES),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
     Param("include_basic", "bool", True),
     Param("include_kline", "bool", True),
-    Param("symbols", "list", [], help="only these codes (default: all)"),
-    Param("dates", "list", [], help="none = latest trading day, one = that day, two = a range, more = those days"),
-    Param("adjust", "str", "none", choices=ADJUSTS, help="none = unadjusted, hfq = back-adjusted"),
-    Param("history_days", "int", 400, help="calendar days fetched for a stock with no bars yet"),
+    Param("symbols", "list", [], help=_("only these codes (default: all)")),
+    Param("dates", "list", [], help=_("none = latest trading day, one = that day, two = a range, more = those days")),
+    Param("adjust", "str", "none", choices=ADJUSTS, help=_("none = unadjusted, hfq = back-adjusted")),
+    Param("history_days", "int", 400, help=_("calendar days fetched for a stock with no bars yet")),
 ])
 def sync_daily_stock_data(ctx, **params):
     """Daily bars for all stocks, incremental from each stock's last stored date."""
@@ -76,7 +78,7 @@ def sync_daily_stock_data(ctx, **params):
     Param("data_source", "str", "akshare", choices=SOURCES),
     Param("report_types", "list", list(REPORT_TYPES), choices=REPORT_TYPES),
     Param("symbols", "list", []),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
 ])
 def sync_financial_statements(ctx, **params):
     """Balance sheets, income statements and cash-flow statements.
@@ -125,7 +127,7 @@ def fetch_capital_flow_data(ctx, **params):
 
 @job("sync_trade_calendar", queue="fetch", params=[
     Param("data_source", "str", "baostock", choices=SOURCES),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
     Param("start_date", "date"),
     Param("end_date", "date"),
 ])
@@ -145,7 +147,7 @@ def sync_trade_calendar(ctx, **params):
     Param("periods", "list", ["daily"], choices=PERIODS),
     Param("symbols", "list", []),
     Param("full_recompute", "bool", False),
-    Param("adjust", "str", "none", choices=ADJUSTS, help="which stored bars to compute on"),
+    Param("adjust", "str", "none", choices=ADJUSTS, help=_("which stored bars to compute on")),
 ])
 def calculate_technical_indicators(ctx, **params):
     """Technical indicators (TongDaXin conventions) for all stocks, vectorised."""
@@ -167,7 +169,7 @@ def calculate_strategy_signals(ctx, **params):
 
 
 @job("run_backtest", queue="compute", params=[
-    Param("strategy_id", "str", "", help="one of the strategies; required to run"),
+    Param("strategy_id", "str", "", help=_("one of the strategies; required to run")),
     Param("start_date", "date"),
     Param("end_date", "date"),
     Param("initial_capital", "float", 1_000_000.0),
@@ -186,7 +188,7 @@ def run_backtest(ctx, **params):
 @job("cleanup_cache_data", queue="default", params=[
     Param("retention_days", "int", 30),
     Param("cleanup_paths", "list", [], check=path_problem,
-          help="folders under the cache roots (MYSTOCKS_CACHE_ROOT, MYSTOCKS_CACHE_ROOTS)"),
+          help=_("folders under the cache roots (MYSTOCKS_CACHE_ROOT, MYSTOCKS_CACHE_ROOTS)")),
 ])
 def cleanup_cache_data(ctx, **params):
     """Delete cache files older than retention_days under the configured cache root, and old executions."""

@@ -9,6 +9,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import health
 from ..models import AlertIncident, ServiceHeartbeat
@@ -81,5 +82,6 @@ def _set_condition(kind, *, failing, detail):
 
 def _beat_detail(beat):
     if beat.get("age_seconds") is None:
-        return "no beat heartbeat recorded"
-    return f"last heartbeat {beat['age_seconds']:.0f}s ago (threshold {beat['stale_after_seconds']}s)"
+        return _("no beat heartbeat recorded")
+    return _("last heartbeat %(age)ss ago (threshold %(threshold)ss)") % {
+        "age": f"{beat['age_seconds']:.0f}", "threshold": beat["stale_after_seconds"]}

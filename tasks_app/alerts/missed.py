@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .. import calendar
 from ..models import AlertIncident, AuditLog, ScheduleType, TaskDefinition, TaskExecution, Trigger
@@ -113,4 +114,7 @@ def check_missed_runs(*, now=None):
 
 def _detail(definition, slots):
     last = slots[-1].astimezone(definition.tz).strftime("%Y-%m-%d %H:%M")
-    return f"{len(slots)} slot(s) without a run, last {last} ({definition.describe_schedule()})"
+    return ngettext(
+        "%(n)s slot without a run, last %(last)s (%(schedule)s)",
+        "%(n)s slots without a run, last %(last)s (%(schedule)s)", len(slots),
+    ) % {"n": len(slots), "last": last, "schedule": definition.describe_schedule()}

@@ -73,7 +73,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "priority", "schedule", "schedule_type", "cron_expression", "interval_seconds", "start_time",
             "end_time", "timezone", "params", "timeout", "retry_count", "retry_delay", "tags", "dependencies",
             "auto_restart", "stop_on_error", "enabled", "paused", "queue", "concurrency_policy",
-            "misfire_grace", "misfire_policy", "max_lateness", "trading_days_only", "schedule_description", "next_run_at", "last_run_at",
+            "misfire_grace", "misfire_policy", "max_lateness", "trading_days_only", "schedule_description",
+            "next_run_at", "last_run_at",
             "last_status", "created_at", "updated_at",
         ]
         read_only_fields = fields

@@ -39,7 +39,7 @@ def test_editing_a_group_reorders_members_and_sets_its_stop_on_error(operator_cl
     response = operator_client.post(reverse("pages:group_edit", args=["close_flow"]),
                                     _group_data(members="g_three g_one", stop_on_error="false"))
     assert response.status_code == 400
-    assert "unknown task_id(s): g_three g_one" in " ".join(response.context["form"].errors["members"])
+    assert "未知的 task_id：g_three g_one" in " ".join(response.context["form"].errors["members"])
     response = operator_client.post(reverse("pages:group_edit", args=["close_flow"]),
                                     _group_data(members="g_three\ng_one", stop_on_error="false"))
     assert response.status_code == 302
