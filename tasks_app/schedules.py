@@ -77,8 +77,12 @@ def interval_slot(moment, *, every, anchor=EPOCH):
 def slot_for(definition, fired_at):
     """The slot a firing at ``fired_at`` belongs to, for the definition's schedule."""
     if definition.schedule_type == "cron":
-        local = fired_at.astimezone(_tz(definition)) + SLOT_TOLERANCE
-        return croniter(definition.cron_expression, local).get_prev(datetime.datetime)
+        # Add in absolute time, then convert: wall-clock arithmetic on an aware datetime drops
+        # ``fold``, so in the repeated autumn hour 01:00 EST + 1 s became 01:00:01 EDT, an hour early.
+        local = (fired_at + SLOT_TOLERANCE).astimezone(_tz(definition))
+        # In UTC: a local time in the repeated hour (fold=1) never compares equal across zones.
+        slot = croniter(definition.cron_expression, local).get_prev(datetime.datetime)
+        return slot.astimezone(datetime.timezone.utc)
     if definition.schedule_type == "interval":
         return interval_slot(fired_at, every=definition.interval_seconds, anchor=_grid_anchor(definition))
     if definition.schedule_type == "once":

@@ -64,7 +64,9 @@ def _slots_between(definition, since, until):
     if since >= until:
         return []
     slots = definition.next_run_times(n=MAX_SLOTS_PER_TASK, after=since)
-    return [slot for slot in slots if slot <= until]
+    # In UTC, like the stored slots: a local time in the repeated autumn hour (fold=1) never
+    # compares equal to another zone's, so it would always look missed.
+    return [slot.astimezone(datetime.timezone.utc) for slot in slots if slot <= until]
 
 
 def _should_run(definition, slot):
