@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: run demo test install install-test browsers clean
+.PHONY: run demo test install install-test browsers faketime clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,11 +23,15 @@ $(VENV)/.installed-test: requirements-test.txt requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test browsers
+install-test: $(VENV)/.installed-test browsers faketime
 
 # Browser tests drive Debian's Chromium through Playwright (never `playwright install`).
 browsers:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; }
+
+# The daylight-saving schedule test runs worker and beat on a shifted clock (libfaketime).
+faketime:
+	@ls /usr/lib/*/faketime/libfaketime.so.1 >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libfaketime; }
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

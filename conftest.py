@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent
 
@@ -66,6 +67,14 @@ class CeleryProcess:
         self.kill(signal.SIGTERM)
 
 
+@pytest.fixture(autouse=True)
+def _engine_messages_in_english():
+    """Engine messages (skip reasons, validation errors …) are pinned in English unless a test
+    chooses a language; page and admin requests still use the request's (zh-hans by default)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per session, so concurrent runs on one PostgreSQL server don't collide."""
@@ -103,6 +112,7 @@ def celery_env(tmp_path):
         "MYSTOCKS_REAPER_INTERVAL": "2",
         "MYSTOCKS_HARD_TIME_LIMIT_GRACE": "2",
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
+        "LANGUAGE_CODE": "en",  # what workers record (skip reasons, errors) is pinned in English
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -135,10 +145,10 @@ def start_beat(celery_env, tmp_path):
     """Start real beat processes (DatabaseScheduler on the test database)."""
     started = []
 
-    def start(name=None, extra_env=None):
+    def start(name=None, extra_env=None, extra_args=()):
         name = name or f"b{len(started)}"
         proc = CeleryProcess(
-            "beat", ["-l", "DEBUG", "--max-interval", "1", "-s", str(tmp_path / f"beat-{name}")],
+            "beat", ["-l", "DEBUG", "--max-interval", "1", "-s", str(tmp_path / f"beat-{name}"), *extra_args],
             {**celery_env, **(extra_env or {})}, tmp_path / f"beat-{name}.log",
         )
         started.append(proc)

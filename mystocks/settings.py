@@ -148,6 +148,8 @@ if CELERY_BROKER_URL.startswith("filesystem"):
         "store_processed": False,
         "polling_interval": 0.2,
     }
+    # The stock filesystem transport ignores message priority; this one delivers by it.
+    CELERY_BROKER_TRANSPORT = "tasks_app.filesystem_broker:Transport"
 else:
     # Late acks: an unacked message comes back after the visibility timeout, so it must exceed
     # the longest job plus the longest retry countdown (the runner refuses a second start).
@@ -188,6 +190,8 @@ MYSTOCKS_HARD_TIME_LIMIT_GRACE = env_int("MYSTOCKS_HARD_TIME_LIMIT_GRACE", 30)
 MYSTOCKS_CANCEL_GRACE_SECONDS = env_int("MYSTOCKS_CANCEL_GRACE_SECONDS", 3)
 MYSTOCKS_MAX_RETRY_DELAY = env_int("MYSTOCKS_MAX_RETRY_DELAY", 3600)
 MYSTOCKS_MAX_RESTARTS_PER_HOUR = env_int("MYSTOCKS_MAX_RESTARTS_PER_HOUR", 10)
+# misfire_policy run_all: at most this many catch-up runs for one gap (the newest slots).
+MYSTOCKS_CATCH_UP_MAX_RUNS = env_int("MYSTOCKS_CATCH_UP_MAX_RUNS", 24)
 MYSTOCKS_HEARTBEAT_STALE_SECONDS = env_int("MYSTOCKS_HEARTBEAT_STALE_SECONDS", 30)
 MYSTOCKS_REAPER_INTERVAL = env_int("MYSTOCKS_REAPER_INTERVAL", 15)
 # Market pages: "red_up" (Chinese convention: red rises, green falls) or "green_up".
@@ -195,6 +199,8 @@ MYSTOCKS_PRICE_COLORS = os.environ.get("MYSTOCKS_PRICE_COLORS", "red_up")
 # Set by `make demo`: every page says the data is simulated.
 MYSTOCKS_DEMO = env_bool("MYSTOCKS_DEMO", False)
 MYSTOCKS_CACHE_ROOT = Path(os.environ.get("MYSTOCKS_CACHE_ROOT", VAR_DIR / "cache"))
+# Further folders the cache cleanup may delete under (absolute cleanup_paths must lie in one root).
+MYSTOCKS_CACHE_ROOTS = env_list("MYSTOCKS_CACHE_ROOTS")
 
 # --- Operations: alerts, health, metrics, retention (README: Operations) --------------------
 MYSTOCKS_BASE_URL = os.environ.get("MYSTOCKS_BASE_URL", "http://localhost:8888")

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import OuterRef, Subquery
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import catalogue, control, dispatch, groups, stats
 from .alerts import channels as alert_channels
@@ -49,7 +50,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
         (None, {"fields": ("task_id", "task_name", "task_type", "job", "task_module", "description", "params")}),
         (_("Schedule"), {"fields": (
             "schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "timezone",
-            "trading_days_only", "misfire_grace",
+            "trading_days_only", "misfire_grace", "misfire_policy", "max_lateness",
         )}),
         (_("Policies"), {"fields": (
             "enabled", "paused", "priority", "queue", "timeout", "retry_count", "retry_delay",
@@ -107,23 +108,29 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop running executions"), permissions=["change"])
     def stop_runs(self, request, queryset):
         stopped = sum(control.stop_task(task, actor=request.user, interface="admin") for task in queryset)
-        self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": stopped})
+        self.message_user(request, ngettext(
+            "Asked %(n)d execution to stop.", "Asked %(n)d executions to stop.", stopped,
+        ) % {"n": stopped})
 
     @admin.action(description=_("Enable"), permissions=["change"])
     def enable(self, request, queryset):
-        self.message_user(request, _("Enabled %(n)d task(s).") % {"n": catalogue.set_enabled(queryset, True)})
+        count = catalogue.set_enabled(queryset, True)
+        self.message_user(request, ngettext("Enabled %(n)d task.", "Enabled %(n)d tasks.", count) % {"n": count})
 
     @admin.action(description=_("Disable"), permissions=["change"])
     def disable(self, request, queryset):
-        self.message_user(request, _("Disabled %(n)d task(s).") % {"n": catalogue.set_enabled(queryset, False)})
+        count = catalogue.set_enabled(queryset, False)
+        self.message_user(request, ngettext("Disabled %(n)d task.", "Disabled %(n)d tasks.", count) % {"n": count})
 
     @admin.action(description=_("Pause schedule"), permissions=["change"])
     def pause(self, request, queryset):
-        self.message_user(request, _("Paused %(n)d task(s).") % {"n": catalogue.set_paused(queryset, True)})
+        count = catalogue.set_paused(queryset, True)
+        self.message_user(request, ngettext("Paused %(n)d task.", "Paused %(n)d tasks.", count) % {"n": count})
 
     @admin.action(description=_("Resume schedule"), permissions=["change"])
     def resume(self, request, queryset):
-        self.message_user(request, _("Resumed %(n)d task(s).") % {"n": catalogue.set_paused(queryset, False)})
+        count = catalogue.set_paused(queryset, False)
+        self.message_user(request, ngettext("Resumed %(n)d task.", "Resumed %(n)d tasks.", count) % {"n": count})
 
 
 @admin.register(TaskExecution)
@@ -162,7 +169,10 @@ class TaskExecutionAdmin(admin.ModelAdmin):
     def stop(self, request, queryset):
         for execution in queryset.select_related("task"):
             control.stop_execution(execution, actor=request.user, interface="admin")
-        self.message_user(request, _("Asked %(n)d execution(s) to stop.") % {"n": queryset.count()})
+        count = queryset.count()
+        self.message_user(request, ngettext(
+            "Asked %(n)d execution to stop.", "Asked %(n)d executions to stop.", count,
+        ) % {"n": count})
 
 
 class TaskGroupMemberInline(admin.TabularInline):
@@ -210,7 +220,10 @@ class TaskGroupAdmin(admin.ModelAdmin):
     @admin.action(description=_("Run now"))
     def run_now(self, request, queryset):
         runs = [groups.start_group_run(group=g, actor=request.user, interface="admin") for g in queryset]
-        self.message_user(request, _("Started %(n)d group run(s).") % {"n": len(runs)})
+        count = len(runs)
+        self.message_user(request, ngettext(
+            "Started %(n)d group run.", "Started %(n)d group runs.", count,
+        ) % {"n": count})
 
 
 @admin.register(GroupRun)
@@ -229,7 +242,9 @@ class GroupRunAdmin(admin.ModelAdmin):
     @admin.action(description=_("Stop"))
     def stop(self, request, queryset):
         stopped = sum(control.stop_group_run(run, actor=request.user, interface="admin") for run in queryset)
-        self.message_user(request, _("Stopped %(n)d group run(s).") % {"n": stopped})
+        self.message_user(request, ngettext(
+            "Stopped %(n)d group run.", "Stopped %(n)d group runs.", stopped,
+        ) % {"n": stopped})
 
 
 @admin.register(TradingDay)

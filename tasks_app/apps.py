@@ -1,10 +1,13 @@
 from django.apps import AppConfig
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+from .labels import LABELS, apply_labels
 
 
 class TasksAppConfig(AppConfig):
     name = "tasks_app"
-    verbose_name = "Task Center"
+    verbose_name = _("Task center")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
@@ -13,6 +16,8 @@ class TasksAppConfig(AppConfig):
         # Celery's autodiscovery looks for "tasks" modules; the engine's entry points are named for
         # what they are, so the app registers them itself (in web processes too, for eager mode).
         from . import celery_tasks  # noqa: F401
+        # The monitor connects its timer to worker_ready / beat_init in every worker and beat process.
+        from . import monitor  # noqa: F401
         from .alerts import receivers
         from .models import TaskExecution
         from .signals import execution_ended
@@ -20,3 +25,4 @@ class TasksAppConfig(AppConfig):
         execution_ended.connect(receivers.on_execution_ended, sender=TaskExecution,
                                 dispatch_uid="tasks_app.alerts.on_execution_ended")
         autodiscover_modules("jobs")
+        apply_labels(self, LABELS)

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
+from django.utils.translation import gettext as _
 
 from .models import CalendarCoverage, TradingDay
 
@@ -119,5 +120,6 @@ def beyond_coverage(day):
     start, end = covered_range()
     if start is not None and start <= day <= end:
         return ""
-    return f"the trading calendar ends {end.isoformat()}; weekdays count as open" if end else (
-        "no trading calendar is loaded; weekdays count as open")
+    if end:
+        return _("the trading calendar ends %(end)s; weekdays count as open") % {"end": end.isoformat()}
+    return _("no trading calendar is loaded; weekdays count as open")

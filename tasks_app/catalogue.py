@@ -8,6 +8,7 @@ from graphlib import TopologicalSorter
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import audit, scheduling
 from .models import TaskDefinition, TaskGroup, TaskGroupMember
@@ -43,10 +44,10 @@ def dependency_errors(definition, graph=None):
         graph = dict(TaskDefinition.objects.exclude(pk=definition.pk).values_list("task_id", "dependencies"))
     missing = [dep for dep in definition.dependencies if dep not in graph]
     if missing:
-        return [f"unknown task_id(s): {', '.join(missing)}"]
+        return [_("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)}]
     cycle = find_cycle({**graph, definition.task_id: definition.dependencies})
     if cycle:
-        return [f"dependency cycle: {' -> '.join(cycle)}"]
+        return [_("dependency cycle: %(cycle)s") % {"cycle": " -> ".join(cycle)}]
     return []
 
 
@@ -93,7 +94,8 @@ def delete_task_definition(definition, *, actor=None, interface="system"):
         t.task_id for t in TaskDefinition.objects.exclude(pk=definition.pk) if definition.task_id in t.dependencies
     ]
     if dependants:
-        raise ValidationError({"task_id": [f"{', '.join(dependants)} depend on {definition.task_id}"]})
+        raise ValidationError({"task_id": [_("%(dependants)s depend on %(task)s") % {
+            "dependants": ", ".join(dependants), "task": definition.task_id}]})
     scheduling.remove_periodic_task(definition)
     audit.record(action="delete", target_type="task", target_id=definition.task_id, actor=actor,
                  interface=interface, changes={"snapshot": audit.snapshot(definition)})
@@ -133,9 +135,9 @@ def save_group(group, member_task_ids, *, actor=None, interface="system"):
     tasks = {t.task_id: t for t in TaskDefinition.objects.filter(task_id__in=member_task_ids)}
     missing = [tid for tid in member_task_ids if tid not in tasks]
     if missing:
-        raise ValidationError({"tasks": [f"unknown task_id(s): {', '.join(missing)}"]})
+        raise ValidationError({"tasks": [_("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)}]})
     if len(set(member_task_ids)) != len(member_task_ids):
-        raise ValidationError({"tasks": ["a task appears twice in the group"]})
+        raise ValidationError({"tasks": [_("a task appears twice in the group")]})
     group.save()
     group.members.all().delete()
     TaskGroupMember.objects.bulk_create(

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import audit, catalogue
 from .catalogue import find_cycle
-from .models import TaskDefinition, TaskGroup
+from .models import TaskDefinition, TaskGroup, parse_priority
 
 FORMAT_VERSION = "1.0"
 TOP_KEYS = ("version", "description", "tasks", "task_groups")
@@ -32,11 +34,14 @@ TASK_FIELDS = {
     "dependencies": ("dependencies", list), "auto_restart": ("auto_restart", bool),
     "stop_on_error": ("stop_on_error", bool), "enabled": ("enabled", bool), "paused": ("paused", bool),
     "timezone": ("timezone", str), "trading_days_only": ("trading_days_only", bool),
-    "misfire_grace": ("misfire_grace", int), "concurrency_policy": ("concurrency_policy", str),
+    "misfire_grace": ("misfire_grace", int), "misfire_policy": ("misfire_policy", str),
+    "max_lateness": ("max_lateness", int), "concurrency_policy": ("concurrency_policy", str),
     "queue": ("queue", str),
 }
 TASK_KEYS = (*TASK_FIELDS, "schedule")
 REQUIRED_TASK_KEYS = ("task_id", "task_name", "task_type", "task_function")
+# Keys whose old-format spellings are read into the model's value first (priority "HIGH" → 200).
+CONVERTERS = {"priority": parse_priority}
 GROUP_FIELDS = {
     "group_id": ("group_id", str), "group_name": ("group_name", str), "description": ("description", str),
     "execution_mode": ("execution_mode", str), "enabled": ("enabled", bool),
@@ -52,6 +57,8 @@ class ImportReport:
     """What an import found and did (or, on a dry run, would do)."""
 
     errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
     created: list = field(default_factory=list)
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
@@ -68,9 +75,17 @@ class ImportReport:
     def error(self, where, key, message):
         self.errors.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
 
+    def warn(self, where, key, message):
+        """Imported all the same, but will not work as written (e.g. refused when the job runs)."""
+        self.warnings.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
+
+    def note(self, where, key, message):
+        """How a key of the old format was mapped, so nothing in the file is dropped unseen."""
+        self.notes.append(f"{where}.{key}: {message}" if key else f"{where}: {message}")
+
     def as_dict(self):
         return {k: getattr(self, k) for k in (
-            "errors", "created", "updated", "unchanged", "deleted",
+            "errors", "warnings", "notes", "created", "updated", "unchanged", "deleted",
             "groups_created", "groups_updated", "groups_deleted", "applied",
         )}
 
@@ -94,7 +109,8 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interfac
     if not dry_run:
         _apply(tasks, groups, report, actor=actor, interface=interface)
         audit.record(action="import", target_type="catalogue", actor=actor, interface=interface,
-                     changes={k: v for k, v in report.as_dict().items() if v and k not in ("errors", "applied")})
+                     changes={k: v for k, v in report.as_dict().items()
+                              if v and k not in ("errors", "warnings", "notes", "applied")})
     return report
 
 
@@ -112,6 +128,7 @@ def _parse(text, report):
     for key in document:
         if key not in TOP_KEYS:
             report.error("document", key, f"unknown key (expected one of: {', '.join(TOP_KEYS)})")
+    _report_document_keys(document, report)
     for key in ("tasks", "task_groups"):
         if document.get(key) is not None and not isinstance(document[key], list):
             report.error("document", key, "must be a list")
@@ -119,13 +136,22 @@ def _parse(text, report):
     return document
 
 
+def _report_document_keys(document, report):
+    version = document.get("version")
+    if version is not None and str(version) != FORMAT_VERSION:
+        report.warn("document", "version", _("format version %(got)r read as %(expected)r")
+                    % {"got": version, "expected": FORMAT_VERSION})
+    if document.get("description"):
+        report.note("document", "description", _("not stored (an export writes its own description)"))
+
+
 def _check_keys(item, where, allowed, required, report):
     for key in item:
         if key not in allowed:
-            report.error(where, key, f"unknown key (allowed: {', '.join(allowed)})")
+            report.error(where, key, _("unknown key (allowed: %(keys)s)") % {"keys": ", ".join(allowed)})
     for key in required:
         if item.get(key) in (None, ""):
-            report.error(where, key, "is required")
+            report.error(where, key, _("is required"))
 
 
 def _type_ok(value, expected):
@@ -138,10 +164,18 @@ def _copy_fields(item, instance, fields, where, report):
     for key, (model_field, expected) in fields.items():
         if key not in item or item[key] is None:
             continue
-        if not _type_ok(item[key], expected):
-            report.error(where, key, f"must be {expected.__name__}, got {type(item[key]).__name__}")
+        value = item[key]
+        if key in CONVERTERS:
+            try:
+                value = CONVERTERS[key](value)
+            except ValueError as exc:
+                report.error(where, key, str(exc))
+                continue
+        if not _type_ok(value, expected):
+            report.error(where, key, _("must be %(expected)s, got %(type)s") % {
+                "expected": expected.__name__, "type": type(value).__name__})
             continue
-        setattr(instance, model_field, item[key])
+        setattr(instance, model_field, value)
 
 
 def _entries(items, *, kind, id_key, allowed, required, report):
@@ -151,11 +185,11 @@ def _entries(items, *, kind, id_key, allowed, required, report):
         ident = item.get(id_key) if isinstance(item, dict) else None
         where = f"{kind}[{index}]" + (f" ({ident})" if ident else "")
         if not isinstance(item, dict):
-            report.error(where, None, "must be a mapping")
+            report.error(where, None, _("must be a mapping"))
             continue
         _check_keys(item, where, allowed, required, report)
         if ident in seen:
-            report.error(where, id_key, f"duplicate {id_key} {ident!r}")
+            report.error(where, id_key, _("duplicate %(key)s %(id)r") % {"key": id_key, "id": ident})
             continue
         if isinstance(ident, str):
             seen.add(ident)
@@ -182,7 +216,8 @@ def _build_tasks(items, report):
         instance = _fresh(TaskDefinition, existing.get(task_id))
         _copy_fields(item, instance, TASK_FIELDS, where, report)
         _copy_schedule(item, instance, where, report)
-        _validate_instance(instance, where, report)
+        valid = _validate_instance(instance, where, report)
+        _report_task_mapping(item, instance, where, report, params_valid=valid)
         if isinstance(task_id, str):
             tasks[task_id] = instance
     return tasks
@@ -196,24 +231,26 @@ def _copy_schedule(item, instance, where, report):
         instance.schedule_type = "none"
         return
     if not isinstance(schedule, dict):
-        report.error(where, "schedule", "must be a mapping")
+        report.error(where, "schedule", _("must be a mapping"))
         return
     for key in schedule:
         if key not in SCHEDULE_KEYS:
-            report.error(where, f"schedule.{key}", f"unknown key (allowed: {', '.join(SCHEDULE_KEYS)})")
+            report.error(where, f"schedule.{key}", _("unknown key (allowed: %(keys)s)") % {
+                "keys": ", ".join(SCHEDULE_KEYS)})
     instance.schedule_type = schedule.get("schedule_type") or "none"
     instance.cron_expression = str(schedule.get("cron_expression") or "")
     interval = schedule.get("interval_seconds")
     if interval is not None and not _type_ok(interval, int):
-        report.error(where, "schedule.interval_seconds", f"must be int, got {type(interval).__name__}")
+        report.error(where, "schedule.interval_seconds", _("must be %(expected)s, got %(type)s") % {
+            "expected": "int", "type": type(interval).__name__})
     elif interval is not None and interval <= 0:
-        report.error(where, "schedule.interval_seconds", "must be greater than 0")
+        report.error(where, "schedule.interval_seconds", _("must be greater than 0"))
     else:
         instance.interval_seconds = interval
     for key in ("start_time", "end_time"):
         setattr(instance, key, _parse_time(schedule.get(key), instance.timezone, where, key, report))
     if "enabled" in schedule and "enabled" in item and schedule["enabled"] != item["enabled"]:
-        report.error(where, "schedule.enabled", "contradicts the task's enabled")
+        report.error(where, "schedule.enabled", _("contradicts the task's enabled"))
     elif "enabled" in schedule and "enabled" not in item:
         instance.enabled = bool(schedule["enabled"])
 
@@ -223,7 +260,8 @@ def _parse_time(value, tz_name, where, key, report):
         return None
     moment = value if isinstance(value, datetime.datetime) else parse_datetime(str(value))
     if moment is None:
-        report.error(where, f"schedule.{key}", f"not a date-time: {value!r} (use 2026-01-31 09:30:00)")
+        report.error(where, f"schedule.{key}",
+                     _("not a date-time: %(value)r (use 2026-01-31 09:30:00)") % {"value": value})
         return None
     if moment.tzinfo is None:
         try:
@@ -234,12 +272,36 @@ def _parse_time(value, tz_name, where, key, report):
 
 
 def _validate_instance(instance, where, report):
+    """Report the model's validation errors; True when there were none."""
     try:
         instance.full_clean(validate_unique=False)
     except ValidationError as exc:
         for model_field, messages in exc.message_dict.items():
             for message in messages:
                 report.error(where, MODEL_TO_YAML.get(model_field, model_field), message)
+        return False
+    return True
+
+
+def _report_task_mapping(item, instance, where, report, *, params_valid):
+    """Notes on how old-format keys landed, and warnings for params the job will refuse at run time."""
+    if item.get("task_module"):
+        report.note(where, "task_module", _("%(module)r kept for reference only; the registered job %(job)r runs")
+                    % {"module": item["task_module"], "job": instance.job})
+    if params_valid and instance.schedule_type == "once" and instance.start_time <= timezone.now():
+        report.warn(where, "schedule.start_time", _(
+            "%(when)s is in the past: this one-off run is due at once and follows misfire_policy "
+            "(%(policy)s) as a missed slot") % {"when": _local_iso(instance.start_time, instance.timezone),
+                                                "policy": instance.misfire_policy})
+    params = item.get("params")
+    if not isinstance(params, dict):
+        return
+    for name in sorted(k for k, v in params.items() if v == ""):
+        report.note(where, f"params.{name}", _("empty string read as not set"))
+    if not params_valid:
+        return  # the job and params errors are already reported
+    for name, message in instance.job_spec.param_warnings(instance.params).items():
+        report.warn(where, f"params.{name}", message)
 
 
 def _check_task_graph(tasks, replace, report):
@@ -248,10 +310,11 @@ def _check_task_graph(tasks, replace, report):
     for tid, task in tasks.items():
         missing = [d for d in (task.dependencies or []) if isinstance(d, str) and d not in graph]
         if missing:
-            report.error(f"tasks ({tid})", "dependencies", f"unknown task_id(s): {', '.join(missing)}")
+            report.error(f"tasks ({tid})", "dependencies",
+                         _("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)})
     cycle = find_cycle({k: [d for d in v if d in graph] for k, v in graph.items()})
     if cycle:
-        report.error("tasks", "dependencies", f"dependency cycle: {' -> '.join(cycle)}")
+        report.error("tasks", "dependencies", _("dependency cycle: %(cycle)s") % {"cycle": " -> ".join(cycle)})
 
 
 def _build_groups(items, tasks, replace, report):
@@ -276,11 +339,12 @@ def _copy_group_schedule(item, group, where, report):
     if schedule is None:
         return
     if not isinstance(schedule, dict):
-        report.error(where, "schedule", "must be a mapping")
+        report.error(where, "schedule", _("must be a mapping"))
         return
     for key in schedule:
         if key not in ("schedule_type", "cron_expression", "interval_seconds"):
-            report.error(where, f"schedule.{key}", "unknown key (allowed: schedule_type, cron_expression, interval_seconds)")
+            report.error(where, f"schedule.{key}", _("unknown key (allowed: %(keys)s)") % {
+                "keys": "schedule_type, cron_expression, interval_seconds"})
     group.schedule_type = schedule.get("schedule_type") or "none"
     group.cron_expression = str(schedule.get("cron_expression") or "")
     group.interval_seconds = schedule.get("interval_seconds")
@@ -289,13 +353,13 @@ def _copy_group_schedule(item, group, where, report):
 def _group_members(members, known, where, report):
     if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
         if members is not None:
-            report.error(where, "tasks", "must be a list of task_ids")
+            report.error(where, "tasks", _("must be a list of task_ids"))
         return []
     missing = [m for m in members if m not in known]
     if missing:
-        report.error(where, "tasks", f"unknown task_id(s): {', '.join(missing)}")
+        report.error(where, "tasks", _("unknown task_id(s): %(ids)s") % {"ids": ", ".join(missing)})
     if len(set(members)) != len(members):
-        report.error(where, "tasks", "a task appears twice")
+        report.error(where, "tasks", _("a task appears twice"))
     return members
 
 
@@ -365,7 +429,8 @@ def task_to_dict(task):
         "retry_delay": task.retry_delay, "tags": list(task.tags), "dependencies": list(task.dependencies),
         "auto_restart": task.auto_restart, "stop_on_error": task.stop_on_error, "enabled": task.enabled,
         "paused": task.paused, "timezone": task.timezone, "trading_days_only": task.trading_days_only,
-        "misfire_grace": task.misfire_grace, "concurrency_policy": task.concurrency_policy, "queue": task.queue,
+        "misfire_grace": task.misfire_grace, "misfire_policy": task.misfire_policy,
+        "max_lateness": task.max_lateness, "concurrency_policy": task.concurrency_policy, "queue": task.queue,
     })
     return data
 
@@ -374,8 +439,9 @@ def group_to_dict(group):
     data = {
         "group_id": group.group_id, "group_name": group.group_name, "description": group.description,
         "tasks": group.member_task_ids(), "execution_mode": group.execution_mode, "enabled": group.enabled,
-        "stop_on_error": group.stop_on_error,
     }
+    if group.stop_on_error is not None:  # unset: the members' own flags decide (TaskGroup docstring)
+        data["stop_on_error"] = group.stop_on_error
     if group.schedule_type != "none":
         data["schedule"] = {"schedule_type": group.schedule_type}
         if group.schedule_type == "cron":

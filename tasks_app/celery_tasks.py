@@ -13,9 +13,6 @@ from celery.exceptions import TimeLimitExceeded
 
 from . import control, dispatch, groups, retention, runner
 from .alerts import checks, delivery
-# The monitor connects its timer to worker_ready / beat_init in every worker and beat process
-# (the execution_ended receiver is connected by the app config).
-from .alerts import monitor  # noqa: F401
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import audit, lifecycle
-from .dispatch import requeue_unsent
+from .dispatch import catch_up_missed, requeue_unsent
 from .models import ACTIVE_STATUSES, GroupRun, Status, TaskExecution
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def stop_group_run(group_run, *, actor=None, interface="system"):
     """Stop a group run: its active members are stopped and no further member starts."""
     with transaction.atomic():
         updated = GroupRun.objects.filter(pk=group_run.pk, status__in=ACTIVE_STATUSES).update(
-            status=Status.CANCELLED, finished_at=timezone.now(), error="stopped by user",
+            status=Status.CANCELLED, finished_at=timezone.now(), error=_("stopped by user"),
         )
     audit.record(action="stop", target_type="group_run", target_id=group_run.pk, actor=actor, interface=interface)
     for execution in group_run.executions.filter(status__in=ACTIVE_STATUSES).select_related("task"):
@@ -64,9 +65,14 @@ def _revoke(execution):
 
 
 def reap(*, now=None):
-    """The periodic sweep: finish lost runs and resend runs the broker never got."""
+    """The periodic sweep: finish lost runs, resend runs the broker never got, catch up missed slots.
+
+    Run by the monitor timer of every worker and beat process (whatever scheduler beat uses)
+    and by the built-in beat schedule; the steps are idempotent, so overlapping passes are harmless.
+    """
     reaped = reap_lost_executions(now=now)
     requeue_unsent()
+    catch_up_missed(now=now)
     return reaped
 
 
@@ -94,11 +100,16 @@ def reap_lost_executions(*, now=None):
 def _classify_lost(execution, now):
     limit = execution.task.timeout + settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
     if execution.cancel_requested:
-        return Status.CANCELLED, "stopped by user (worker gone before it could confirm)"
+        return Status.CANCELLED, _("stopped by user (worker gone before it could confirm)")
     if execution.started_at and (now - execution.started_at).total_seconds() >= limit:
-        return Status.TIMEOUT, f"killed by the hard time limit ({limit}s)"
-    host = f"{execution.worker_host}:{execution.worker_pid}" if execution.worker_host else "unknown worker"
-    return Status.FAILED, f"worker lost: no heartbeat from {host} since {execution.heartbeat_at:%Y-%m-%d %H:%M:%S}"
+        return Status.TIMEOUT, killed_by_hard_limit(limit)
+    host = f"{execution.worker_host}:{execution.worker_pid}" if execution.worker_host else _("unknown worker")
+    return Status.FAILED, _("worker lost: no heartbeat from %(host)s since %(since)s") % {
+        "host": host, "since": f"{execution.heartbeat_at:%Y-%m-%d %H:%M:%S}"}
+
+
+def killed_by_hard_limit(limit):
+    return _("killed by the hard time limit (%(seconds)ss)") % {"seconds": limit}
 
 
 def mark_hard_timeout(execution_id):
@@ -107,5 +118,5 @@ def mark_hard_timeout(execution_id):
     if execution is None:
         return
     limit = execution.task.timeout + settings.MYSTOCKS_HARD_TIME_LIMIT_GRACE
-    if execution.finish(Status.TIMEOUT, error=f"killed by the hard time limit ({limit}s)"):
+    if execution.finish(Status.TIMEOUT, error=killed_by_hard_limit(limit)):
         lifecycle.execution_finished(execution)

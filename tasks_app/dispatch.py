@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
-from . import audit, celery_send, policies
-from .models import Status, TaskDefinition, TaskExecution, Trigger
+from . import audit, catchup, celery_send, policies
+from .models import MisfirePolicy, ScheduleType, Status, TaskDefinition, TaskExecution, Trigger
 from .policies import active_executions
 from .registry import ParamsInvalid, UnknownJob
 from .slots import slot_for
@@ -33,7 +34,7 @@ def celery_priority(priority):
 def merge_params(task, runtime_params=None):
     """The definition's params overlaid with ``runtime_params``, validated by the job; raises ValidationError."""
     if runtime_params is not None and not isinstance(runtime_params, dict):
-        raise ValidationError({"params": ["must be a mapping of param name to value"]})
+        raise ValidationError({"params": [_("must be a mapping of param name to value")]})
     try:
         return task.job_spec.validate_params({**task.params, **(runtime_params or {})})
     except UnknownJob as exc:
@@ -44,7 +45,7 @@ def merge_params(task, runtime_params=None):
 
 def dispatch_task(
     *, task, trigger, params=None, scheduled_for=None, actor=None, group_run=None,
-    retry_of=None, attempt=1, countdown=None, with_upstreams=False,
+    retry_of=None, attempt=1, countdown=None, with_upstreams=False, covers_slots=(),
 ):
     """Create an execution of ``task``, apply the policies and enqueue it after commit.
 
@@ -59,12 +60,15 @@ def dispatch_task(
         execution, created = _create_execution(
             task=task, trigger=trigger, params=merged, scheduled_for=scheduled_for, created_at=now,
             queued_at=now, created_by=created_by, group_run=group_run, retry_of=retry_of, attempt=attempt,
+            covers_slots=[slot.isoformat() for slot in covers_slots],
         )
         if not created:
             return execution
         decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
         if decision.skip_reason:
             execution.skip(decision.skip_reason)
+            if decision.catch_up:
+                catch_up(task=task, now=now, fired=execution)
         elif decision.upstreams:
             run_upstreams_first(task=task, execution=execution, missing=list(decision.upstreams))
         elif decision.wait_reason:
@@ -89,7 +93,8 @@ def run_upstreams_first(*, task, execution, missing):
             task=upstream, trigger=Trigger.DEPENDENCY, with_upstreams=True, actor=execution.created_by,
         )
         if started.status == Status.SKIPPED and not active_executions(upstream).exists():
-            execution.skip(f"upstream {upstream.task_id} could not run: {started.skip_reason}")
+            execution.skip(_("upstream %(task)s could not run: %(reason)s") % {
+                "task": upstream.task_id, "reason": started.skip_reason})
             return
 
 
@@ -158,19 +163,57 @@ def dispatch_scheduled(*, task_id, fired_at=None):
 def _record_broken_definition(task, slot, exc):
     """A stored definition that no longer validates still leaves a visible failed run, never silence."""
     now = timezone.now()
-    execution, _ = TaskExecution.objects.get_or_create(
+    execution, _created = TaskExecution.objects.get_or_create(
         task=task, trigger=Trigger.SCHEDULE, scheduled_for=slot,
         defaults={"status": Status.FAILED, "created_at": now, "finished_at": now,
-                  "error": f"definition is invalid: {'; '.join(exc.messages)}"},
+                  "error": _("definition is invalid: %(errors)s") % {"errors": "; ".join(exc.messages)}},
     )
     return execution
+
+
+def catch_up(*, task, now, fired=None):
+    """Run the slots ``task`` missed, per its misfire_policy; returns the catch-up executions.
+
+    ``fired`` is a late firing already recorded as skipped (its slot is claimed by it); the
+    other missed slots are found from the schedule and claimed here, so however many beats and
+    monitors notice the same gap, each slot goes to exactly one catch-up run (trigger catch_up,
+    ``covers_slots`` listing them). run_once: one run for all; run_all: one per slot, capped.
+    """
+    slots = catchup.claim_slots(task, catchup.missed_slots(task, now=now), now=now)
+    if fired is not None:
+        slots = sorted({*slots, fired.scheduled_for})
+    if not slots:
+        return []
+    groups = catchup.groups_to_run(task, slots, cap=settings.MYSTOCKS_CATCH_UP_MAX_RUNS)
+    runs = []
+    for covered in groups:
+        run = dispatch_task(task=task, trigger=Trigger.CATCH_UP, scheduled_for=covered[-1], covers_slots=covered)
+        catchup.record_catch_up(task, covered, run=run)
+        runs.append(run)
+    left_out = slots[:len(slots) - sum(map(len, groups))]
+    if left_out:
+        catchup.record_catch_up(task, left_out)
+    return runs
+
+
+def catch_up_missed(*, now=None):
+    """The monitor's sweep: catch up slots beat never fired (it was down), for tasks whose policy says so."""
+    now = now or timezone.now()
+    tasks = TaskDefinition.objects.filter(enabled=True, paused=False).exclude(
+        schedule_type=ScheduleType.NONE).exclude(misfire_policy=MisfirePolicy.SKIP)
+    runs = []
+    for task in tasks:
+        with transaction.atomic():
+            runs += catch_up(task=task, now=now)
+    return runs
 
 
 def run_task_now(*, task, actor=None, params=None, trigger=Trigger.MANUAL, with_upstreams=False,
                  interface="system"):
     """A user's 'run now' from any interface; a disabled task is refused with a clear error."""
     if not task.enabled:
-        raise ValidationError({"enabled": [f"task {task.task_id} is disabled; enable it to run it"]})
+        message = _("task %(task)s is disabled; enable it to run it") % {"task": task.task_id}
+        raise ValidationError({"enabled": [message]})
     execution = dispatch_task(task=task, trigger=trigger, params=params, actor=actor, with_upstreams=with_upstreams)
     audit.record(action="start", target_type="task", target_id=task.task_id, actor=actor, interface=interface,
                  changes={"execution_id": execution.pk, "params": params or {}, "with_upstreams": with_upstreams})

@@ -1,14 +1,16 @@
 """Group runs as a database state machine (not Celery chords, which hang when a member fails).
 
 A group run is advanced each time one of its member executions ends: sequential groups
-dispatch the next member, parallel groups wait for all; a failed member whose task has
-``stop_on_error`` marks the rest skipped and the group run failed.
+dispatch the next member, parallel groups wait for all; a failed member marks the rest skipped
+and the group run failed when ``TaskGroup.stops_on_error_of`` says so (the group's own
+``stop_on_error`` when set, else the member task's).
 """
 import logging
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import audit
 from .dispatch import dispatch_task
@@ -83,11 +85,12 @@ def advance_group_run(group_run):
 
 def _stop_on_failure(group_run, states):
     failed = [(m, e) for m, e in states if e is not None and e.status in (Status.FAILED, Status.TIMEOUT)
-              and m.task.stop_on_error and not e.retries.exists()]
+              and group_run.group.stops_on_error_of(m.task) and not e.retries.exists()]
     if not failed:
         return False
     member, execution = failed[0]
-    reason = f"group stopped: {member.task.task_id} ended {execution.status} (execution #{execution.pk})"
+    reason = _("group stopped: %(task)s ended %(status)s (execution #%(id)s)") % {
+        "task": member.task.task_id, "status": execution.status, "id": execution.pk}
     now = timezone.now()
     for m, e in states:
         if e is None:
@@ -111,7 +114,7 @@ def _finish(group_run, states):
     else:
         group_run.status = Status.FAILED
         bad = [f"{m.task.task_id}={e.status}" for m, e in states if e.status != Status.SUCCESS]
-        group_run.error = group_run.error or "members not successful: " + ", ".join(bad)
+        group_run.error = group_run.error or _("members not successful: %(members)s") % {"members": ", ".join(bad)}
     _close(group_run)
 
 

@@ -10,6 +10,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import groups, waiting
 from .dispatch import dispatch_task, retry_delay_seconds
@@ -62,7 +63,8 @@ def schedule_restart(execution):
         return TaskExecution.objects.create(
             task=task, trigger=Trigger.RESTART, status=Status.SKIPPED, params=execution.params,
             created_at=now, finished_at=now, duration=0,
-            skip_reason=f"auto-restart limit reached: {recent} restarts in the last hour (cap {cap})",
+            skip_reason=_("auto-restart limit reached: %(n)s restarts in the last hour (cap %(cap)s)") % {
+                "n": recent, "cap": cap},
         )
     delay = min(task.retry_delay, settings.MYSTOCKS_MAX_RETRY_DELAY)
     return dispatch_task(task=task, trigger=Trigger.RESTART, params=execution.params, countdown=delay)

@@ -8,10 +8,14 @@ decide and write nothing: holding a run back (``wait_reason``) or running its up
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from . import calendar
-from .models import ACTIVE_STATUSES, Status, TaskDefinition, TaskExecution, Trigger
+from .models import ACTIVE_STATUSES, MisfirePolicy, Status, TaskDefinition, TaskExecution, Trigger
 
 INTERACTIVE_TRIGGERS = (Trigger.MANUAL, Trigger.API)
+# Runs that stand for scheduled slots: window, trading-day and pause rules apply to them.
+SLOT_TRIGGERS = (Trigger.SCHEDULE, Trigger.CATCH_UP)
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,7 @@ class Decision:
     run_now: bool = True
     wait_reason: str = ""  # hold the run back (pending) with this reason
     upstreams: tuple = ()  # run these upstream task_ids first, then this run
+    catch_up: bool = False  # the slot is skipped, and its task's misfire_policy wants it caught up
 
 
 def decide(*, execution, now, with_upstreams=False):
@@ -28,10 +33,13 @@ def decide(*, execution, now, with_upstreams=False):
     if task.concurrency_policy != "allow" or task.dependencies:
         # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
         task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
-    for check in (_check_switches, _check_window, _check_trading_day, _check_misfire):
+    for check in (_check_switches, _check_window, _check_trading_day):
         reason = check(task, execution, now)
         if reason:
             return Decision(skip_reason=reason, run_now=False)
+    reason, catch_up = _check_misfire(task, execution, now)
+    if reason:
+        return Decision(skip_reason=reason, run_now=False, catch_up=catch_up)
     decision = _check_overlap(task, execution)
     if decision.skip_reason or not decision.run_now:
         return decision
@@ -40,43 +48,49 @@ def decide(*, execution, now, with_upstreams=False):
 
 def _check_switches(task, execution, now):
     if not task.enabled and execution.trigger not in INTERACTIVE_TRIGGERS:
-        return "task is disabled"
-    if task.paused and execution.trigger in (Trigger.SCHEDULE, Trigger.RESTART):
-        return "task is paused"
+        return _("task is disabled")
+    if task.paused and execution.trigger in (*SLOT_TRIGGERS, Trigger.RESTART):
+        return _("task is paused")
     return ""
 
 
 def _check_window(task, execution, now):
-    if execution.trigger != Trigger.SCHEDULE:
+    if execution.trigger not in SLOT_TRIGGERS:
         return ""
     moment = execution.scheduled_for or now
     if task.start_time and moment < task.start_time:
-        return f"slot {_fmt(moment, task)} is before the schedule's start {_fmt(task.start_time, task)}"
+        return _("slot %(slot)s is before the schedule's start %(start)s") % {
+            "slot": _fmt(moment, task), "start": _fmt(task.start_time, task)}
     if task.end_time and moment > task.end_time:
-        return f"slot {_fmt(moment, task)} is after the schedule's end {_fmt(task.end_time, task)}"
+        return _("slot %(slot)s is after the schedule's end %(end)s") % {
+            "slot": _fmt(moment, task), "end": _fmt(task.end_time, task)}
     return ""
 
 
 def _check_trading_day(task, execution, now):
-    if not task.trading_days_only or execution.trigger != Trigger.SCHEDULE:
+    if not task.trading_days_only or execution.trigger not in SLOT_TRIGGERS:
         return ""
     day = (execution.scheduled_for or now).astimezone(task.tz).date()
     if not calendar.is_trading_day(day):
-        guessed = calendar.beyond_coverage(day)
-        return f"{day.isoformat()} is not a trading day" + (f" ({guessed})" if guessed else "")
+        return not_a_trading_day(day)
     return ""
 
 
 def _check_misfire(task, execution, now):
+    """(reason, catch up?) for a scheduled slot dispatched later than ``misfire_grace``."""
     if execution.trigger != Trigger.SCHEDULE or execution.scheduled_for is None:
-        return ""
+        return "", False
     late = (now - execution.scheduled_for).total_seconds()
-    if late > task.misfire_grace:
-        return (
-            f"misfire: slot {_fmt(execution.scheduled_for, task)} dispatched {late:.0f}s late "
-            f"(misfire_grace {task.misfire_grace}s)"
-        )
-    return ""
+    if late <= task.misfire_grace:
+        return "", False
+    reason = _("misfire: slot %(slot)s dispatched %(late)ss late (misfire_grace %(grace)ss)") % {
+        "slot": _fmt(execution.scheduled_for, task), "late": f"{late:.0f}", "grace": task.misfire_grace}
+    if task.misfire_policy == MisfirePolicy.SKIP:
+        return reason, False
+    if late > task.max_lateness:
+        return reason + "; " + _("older than max_lateness %(seconds)ss: not caught up") % {
+            "seconds": task.max_lateness}, False
+    return reason, True
 
 
 def active_executions(task, *, exclude_pk=None):
@@ -92,9 +106,11 @@ def _check_overlap(task, execution):
     active = active_executions(task, exclude_pk=execution.pk).order_by("created_at").first()
     if active is None:
         return Decision()
-    if task.concurrency_policy == "queue":
-        return Decision(wait_reason=f"queued behind execution #{active.pk}", run_now=False)
-    return Decision(skip_reason=f"overlap: execution #{active.pk} is still {active.status}", run_now=False)
+    if task.concurrency_policy == "queue" or execution.trigger == Trigger.CATCH_UP:
+        # A catch-up stands for slots already missed: dropping it for overlap would miss them twice.
+        return Decision(wait_reason=_("queued behind execution #%(id)s") % {"id": active.pk}, run_now=False)
+    return Decision(skip_reason=_("overlap: execution #%(id)s is still %(status)s") % {
+        "id": active.pk, "status": active.status}, run_now=False)
 
 
 def trading_day_start(task, now):
@@ -123,9 +139,15 @@ def _check_upstreams(task, execution, now, with_upstreams):
         return Decision()
     if not with_upstreams:
         since = _fmt(trading_day_start(task, now), task)
-        return Decision(skip_reason=f"upstream not satisfied: {', '.join(missing)} has no success since {since}",
-                        run_now=False)
+        return Decision(skip_reason=_("upstream not satisfied: %(tasks)s has no success since %(since)s") % {
+            "tasks": ", ".join(missing), "since": since}, run_now=False)
     return Decision(upstreams=tuple(missing), run_now=False)
+
+
+def not_a_trading_day(day):
+    reason = _("%(day)s is not a trading day") % {"day": day.isoformat()}
+    guessed = calendar.beyond_coverage(day)
+    return f"{reason} ({guessed})" if guessed else reason
 
 
 def _fmt(moment, task):
@@ -138,6 +160,6 @@ def upcoming_runs(task, *, n=5):
     for moment in task.next_run_times(n=n):
         reason = ""
         if task.trading_days_only and not calendar.is_trading_day(moment.astimezone(task.tz).date()):
-            reason = f"{moment.astimezone(task.tz).date().isoformat()} is not a trading day"
+            reason = not_a_trading_day(moment.astimezone(task.tz).date())
         runs.append({"at": moment, "skip_reason": reason})
     return runs

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "list", "dict")
 _MISSING = object()
@@ -29,7 +30,11 @@ class Param:
     """One declared parameter of a job.
 
     ``choices`` limits the value (each item, for a list). ``default`` is used when the
-    param is absent; a param with no default and ``required=True`` must be given.
+    param is absent or an empty string (the old task manager's files write ``""`` for "not
+    set"); a param with no default and ``required=True`` must be given. ``check`` returns a
+    message for a value that is valid but will be refused when the job runs (e.g. a path
+    outside an allowed folder): reported as a warning on save and import, so a definition
+    written for another machine still imports, and raised by the job with the same words.
     """
 
     name: str
@@ -38,6 +43,7 @@ class Param:
     choices: tuple = ()
     required: bool = False
     help: str = ""
+    check: Callable | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if self.type not in PARAM_TYPES:
@@ -47,7 +53,7 @@ class Param:
         """Return ``value`` converted to this param's type, or raise ValueError saying why."""
         if value is None:
             if self.required:
-                raise ValueError("is required")
+                raise ValueError(_("is required"))
             return None
         converted = _COERCERS[self.type](value)
         items = converted if self.type == "list" else [converted]
@@ -55,35 +61,36 @@ class Param:
             bad = [item for item in items if item not in self.choices]
             if bad:
                 allowed = ", ".join(str(c) for c in self.choices)
-                raise ValueError(f"{', '.join(map(str, bad))} not one of: {allowed}")
+                raise ValueError(_("%(values)s not one of: %(allowed)s") % {
+                    "values": ", ".join(map(str, bad)), "allowed": allowed})
         return converted
 
     def describe(self):
         return {
             "name": self.name, "type": self.type, "default": self.default,
-            "choices": list(self.choices), "required": self.required, "help": self.help,
+            "choices": list(self.choices), "required": self.required, "help": str(self.help),
         }
 
 
 def _to_int(value):
     if isinstance(value, bool):
-        raise ValueError("must be an integer, not a boolean")
+        raise ValueError(_("must be an integer, not a boolean"))
     if isinstance(value, int):
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
-    raise ValueError(f"must be an integer, got {value!r}")
+    raise ValueError(_("must be an integer, got %(value)r") % {"value": value})
 
 
 def _to_float(value):
     if isinstance(value, bool):
-        raise ValueError("must be a number, not a boolean")
+        raise ValueError(_("must be a number, not a boolean"))
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise ValueError(f"must be a number, got {value!r}") from None
+        raise ValueError(_("must be a number, got %(value)r") % {"value": value}) from None
 
 
 def _to_bool(value):
@@ -91,12 +98,12 @@ def _to_bool(value):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false", "1", "0", "yes", "no"):
         return value.lower() in ("true", "1", "yes")
-    raise ValueError(f"must be true or false, got {value!r}")
+    raise ValueError(_("must be true or false, got %(value)r") % {"value": value})
 
 
 def _to_str(value):
     if isinstance(value, (dict, list)):
-        raise ValueError(f"must be a string, got {type(value).__name__}")
+        raise ValueError(_("must be a string, got %(type)s") % {"type": type(value).__name__})
     return str(value)
 
 
@@ -110,18 +117,18 @@ def _to_date(value):
             return datetime.datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    raise ValueError(f"must be a date like 2024-01-31, got {value!r}")
+    raise ValueError(_("must be a date like 2024-01-31, got %(value)r") % {"value": value})
 
 
 def _to_list(value):
     if not isinstance(value, (list, tuple)):
-        raise ValueError(f"must be a list, got {type(value).__name__}")
+        raise ValueError(_("must be a list, got %(type)s") % {"type": type(value).__name__})
     return list(value)
 
 
 def _to_dict(value):
     if not isinstance(value, dict):
-        raise ValueError(f"must be a mapping, got {type(value).__name__}")
+        raise ValueError(_("must be a mapping, got %(type)s") % {"type": type(value).__name__})
     return dict(value)
 
 
@@ -148,21 +155,32 @@ class JobSpec:
         if params is None:
             params = {}
         if not isinstance(params, dict):
-            raise ParamsInvalid({"params": f"must be a mapping, got {type(params).__name__}"})
+            raise ParamsInvalid({"params": _("must be a mapping, got %(type)s") % {"type": type(params).__name__}})
         errors = {}
-        accepted = ", ".join(self.param_index) or "none"
+        accepted = ", ".join(self.param_index) or _("none")
         for name in params:
             if name not in self.param_index:
-                errors[name] = f"not a parameter of job {self.name!r} (accepted: {accepted})"
+                errors[name] = _("not a parameter of job %(job)r (accepted: %(accepted)s)") % {
+                    "job": self.name, "accepted": accepted}
         merged = {}
         for name, param in self.param_index.items():
+            value = params.get(name, param.default)
             try:
-                merged[name] = param.coerce(params.get(name, param.default))
+                merged[name] = param.coerce(param.default if value == "" else value)
             except ValueError as exc:
                 errors[name] = str(exc)
         if errors:
             raise ParamsInvalid(errors)
         return merged
+
+    def param_warnings(self, params):
+        """{param: message} for valid values the job will refuse at run time (``Param.check``)."""
+        warnings = {}
+        for name, param in self.param_index.items():
+            message = param.check(params.get(name)) if param.check and params.get(name) is not None else ""
+            if message:
+                warnings[name] = str(message)
+        return warnings
 
     def describe(self):
         return {
@@ -202,7 +220,8 @@ def get_job(name):
     try:
         return _registry[name]
     except KeyError:
-        raise UnknownJob(f"unknown job {name!r}; registered jobs: {', '.join(sorted(_registry))}") from None
+        raise UnknownJob(_("unknown job %(job)r; registered jobs: %(jobs)s") % {
+            "job": name, "jobs": ", ".join(sorted(_registry))}) from None
 
 
 def all_jobs():

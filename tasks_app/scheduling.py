@@ -4,12 +4,15 @@ Definitions are the source of truth; each one's PeriodicTask is upserted under a
 name (never delete-all-and-recreate, which would reset beat's last-run bookkeeping). Every
 PeriodicTask calls the same entry point with an id; beat holds no other logic.
 """
+import datetime
 import json
 import os
 import socket
+import zoneinfo
 
 from celery import schedules as celery_schedules
 from celery.beat import BeatLazyFunc
+from croniter import croniter
 from django.conf import settings
 from django.utils import timezone
 from django_celery_beat.models import (
@@ -26,7 +29,7 @@ RUN_GROUP_ENTRY = "tasks_app.run_scheduled_group"
 # name -> (Celery task name, interval in seconds).
 BUILTIN_SCHEDULES = {
     "mystocks:reap-lost-executions": ("tasks_app.reap_lost_executions", settings.MYSTOCKS_REAPER_INTERVAL),
-    # Also run by a timer in every worker and beat process (tasks_app.alerts.monitor), so a dead
+    # Also run by a timer in every worker and beat process (tasks_app.monitor), so a dead
     # beat is noticed; this entry covers deployments that disable that timer.
     "mystocks:alert-checks": ("tasks_app.run_alert_checks", settings.MYSTOCKS_ALERT_CHECK_INTERVAL),
     "mystocks:retention": ("tasks_app.apply_retention", 24 * 3600),
@@ -138,6 +141,32 @@ class GridSchedule(celery_schedules.schedule):
         return celery_schedules.schedstate(current > self._slot(last_run_at), wait)
 
 
+class CronSlotSchedule(celery_schedules.schedule):
+    """A cron schedule that fires on the slots the engine computes (croniter on aware times).
+
+    Celery's crontab works on wall-clock fields and disagrees with the engine across a daylight-
+    saving change: in autumn it skips the repeated hour of an hourly job, and in spring it fires a
+    02:30 job at 03:30 while its slot is 03:00 (a misfire). Firing on croniter's own slots keeps
+    beat, ``slot_for``, the missed-run check and catch-up in agreement.
+    """
+
+    def __init__(self, expression, *, tz, **kwargs):
+        super().__init__(datetime.timedelta(minutes=1), **kwargs)
+        self.expression, self.tz = expression, tz
+
+    def _next_slot(self, moment):
+        return croniter(self.expression, moment.astimezone(self.tz)).get_next(datetime.datetime)
+
+    def remaining_estimate(self, last_run_at):
+        return self._next_slot(last_run_at) - self.now()
+
+    def is_due(self, last_run_at):
+        now = self.now()
+        due = self._next_slot(last_run_at) <= now
+        wait = (self._next_slot(now if due else last_run_at) - now).total_seconds()
+        return celery_schedules.schedstate(due, max(wait, 0.01))
+
+
 def _fired_at():
     return timezone.now().isoformat()
 
@@ -151,6 +180,12 @@ class SlotEntry(ModelEntry):
         if type(schedule) is celery_schedules.schedule:
             self.schedule = GridSchedule(
                 schedule.run_every, anchor=model.start_time or EPOCH, app=self.app,
+            )
+        elif model.crontab is not None:
+            cron = model.crontab
+            self.schedule = CronSlotSchedule(
+                f"{cron.minute} {cron.hour} {cron.day_of_month} {cron.month_of_year} {cron.day_of_week}",
+                tz=zoneinfo.ZoneInfo(str(cron.timezone)), app=self.app,
             )
         if model.task in (RUN_TASK_ENTRY, RUN_GROUP_ENTRY):
             self.kwargs = {**getattr(self, "kwargs", {}), "fired_at": BeatLazyFunc(_fired_at)}

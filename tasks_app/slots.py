@@ -12,6 +12,7 @@ from croniter import croniter
 from cron_descriptor import ExpressionDescriptor, Options
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # Beat may fire a few milliseconds before a grid point (celery subtracts a small drift).
@@ -26,13 +27,13 @@ def validate_cron(expression):
     """Return an error message for a bad 5-field cron expression, or None."""
     fields = (expression or "").split()
     if len(fields) != 5:
-        return f"must have 5 fields (minute hour day month weekday), got {len(fields)}"
+        return _("must have 5 fields (minute hour day month weekday), got %(n)s") % {"n": len(fields)}
     if not croniter.is_valid(expression):
-        return f"{expression!r} is not a valid cron expression"
+        return _("%(expr)r is not a valid cron expression") % {"expr": expression}
     try:
         croniter(expression, timezone.now()).get_next(datetime.datetime)
     except (ValueError, KeyError) as exc:
-        return f"{expression!r} is not a valid cron expression: {exc}"
+        return _("%(expr)r is not a valid cron expression: %(error)s") % {"expr": expression, "error": exc}
     return None
 
 
@@ -45,14 +46,14 @@ def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start
             errors["cron_expression"] = message
     elif schedule_type == "interval":
         if not interval_seconds or interval_seconds <= 0:
-            errors["interval_seconds"] = "must be a positive number of seconds"
+            errors["interval_seconds"] = _("must be a positive number of seconds")
     elif schedule_type == "once":
         if not start_time:
-            errors["start_time"] = "a 'once' schedule needs start_time"
+            errors["start_time"] = _("a 'once' schedule needs start_time")
     elif schedule_type not in ("none", "", None):
-        errors["schedule_type"] = f"unknown schedule type {schedule_type!r} (cron, interval, once)"
+        errors["schedule_type"] = _("unknown schedule type %(type)r (cron, interval, once)") % {"type": schedule_type}
     if start_time and end_time and end_time <= start_time:
-        errors["end_time"] = "must be after start_time"
+        errors["end_time"] = _("must be after start_time")
     return errors
 
 
@@ -61,7 +62,8 @@ def _tz(definition):
 
 
 def _grid_anchor(definition):
-    return definition.start_time or EPOCH
+    # Groups have no start/end window: their interval grid is anchored at the epoch.
+    return getattr(definition, "start_time", None) or EPOCH
 
 
 def interval_slot(moment, *, every, anchor=EPOCH):
@@ -75,8 +77,12 @@ def interval_slot(moment, *, every, anchor=EPOCH):
 def slot_for(definition, fired_at):
     """The slot a firing at ``fired_at`` belongs to, for the definition's schedule."""
     if definition.schedule_type == "cron":
-        local = fired_at.astimezone(_tz(definition)) + SLOT_TOLERANCE
-        return croniter(definition.cron_expression, local).get_prev(datetime.datetime)
+        # Add in absolute time, then convert: wall-clock arithmetic on an aware datetime drops
+        # ``fold``, so in the repeated autumn hour 01:00 EST + 1 s became 01:00:01 EDT, an hour early.
+        local = (fired_at + SLOT_TOLERANCE).astimezone(_tz(definition))
+        # In UTC: a local time in the repeated hour (fold=1) never compares equal across zones.
+        slot = croniter(definition.cron_expression, local).get_prev(datetime.datetime)
+        return slot.astimezone(datetime.timezone.utc)
     if definition.schedule_type == "interval":
         return interval_slot(fired_at, every=definition.interval_seconds, anchor=_grid_anchor(definition))
     if definition.schedule_type == "once":
@@ -87,11 +93,12 @@ def slot_for(definition, fired_at):
 def next_run_times(definition, *, n=5, after=None):
     """The next ``n`` slots after ``after`` (default now), within start/end; [] for manual tasks."""
     after = after or timezone.now()
-    if definition.start_time and after < definition.start_time:
-        after = definition.start_time - datetime.timedelta(microseconds=1)
+    start, end = getattr(definition, "start_time", None), getattr(definition, "end_time", None)
+    if start and after < start:
+        after = start - datetime.timedelta(microseconds=1)
     times = list(_iter_slots(definition, after, n))
-    if definition.end_time:
-        times = [t for t in times if t <= definition.end_time]
+    if end:
+        times = [t for t in times if t <= end]
     return times
 
 
@@ -100,7 +107,7 @@ def _iter_slots(definition, after, n):
         if validate_cron(definition.cron_expression):
             return
         it = croniter(definition.cron_expression, after.astimezone(_tz(definition)))
-        for _ in range(n):
+        for _step in range(n):
             yield it.get_next(datetime.datetime)
     elif definition.schedule_type == "interval" and definition.interval_seconds:
         every = datetime.timedelta(seconds=definition.interval_seconds)
@@ -122,6 +129,8 @@ def describe(definition, *, lang=None):
         return _describe_interval(definition.interval_seconds or 0, zh=zh)
     if kind == "once" and definition.start_time:
         when = definition.start_time.astimezone(_tz(definition)).strftime("%Y-%m-%d %H:%M")
+        if definition.start_time <= timezone.now():  # its one slot is behind it: nothing more to run
+            return f"单次 {when}（已结束）" if zh else f"once at {when} (done)"
         return f"单次 {when}" if zh else f"once at {when}"
     return "手动" if zh else "manual"
 

@@ -8,6 +8,7 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .dispatch import UPSTREAM_PREFIX, enqueue
 from .models import Status, TaskDefinition, TaskExecution
@@ -51,7 +52,8 @@ def _release_upstream_wait(waiting, finished):
     if finished.status != Status.SUCCESS and finished.task.task_id in waiting.wait_reason:
         if finished.status == Status.FAILED and finished.retries.exists():
             return  # a retry is on its way; keep waiting for it
-        waiting.skip(f"upstream {finished.task.task_id} ended {finished.status} (execution #{finished.pk})")
+        waiting.skip(_("upstream %(task)s ended %(status)s (execution #%(id)s)") % {
+            "task": finished.task.task_id, "status": finished.status, "id": finished.pk})
         return
     if missing_upstreams(waiting.task, timezone.now()):
         return

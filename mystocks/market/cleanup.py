@@ -4,6 +4,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 class UnsafePath(ValueError):
@@ -16,21 +17,43 @@ def cache_root():
     return Path(configured or Path(settings.BASE_DIR) / "var" / "cache").resolve()
 
 
-def resolve_targets(root, paths):
-    """Each path resolved inside ``root``; raises UnsafePath for any that is absolute-elsewhere,
-    contains "..", or escapes the root through a symlink. Empty ``paths`` = the whole root."""
+def cache_roots():
+    """Every folder the cleanup may delete under: the cache root, then ``MYSTOCKS_CACHE_ROOTS``."""
+    extra = [Path(p).resolve() for p in getattr(settings, "MYSTOCKS_CACHE_ROOTS", None) or ()]
+    return [cache_root(), *[p for p in extra if p != cache_root()]]
+
+
+def _outside(raw, roots):
+    names = ", ".join(str(r) for r in roots)
+    return _("refusing cleanup path %(path)r: outside the allowed cache roots (%(roots)s); "
+             "add a folder to the MYSTOCKS_CACHE_ROOTS setting to allow it") % {"path": raw, "roots": names}
+
+
+def resolve_targets(roots, paths):
+    """Each path resolved inside one of ``roots`` (relative paths under the first); raises UnsafePath
+    for any that lies elsewhere, contains "..", or escapes its root through a symlink.
+    Empty ``paths`` = the first root."""
     if not paths:
-        return [root]
+        return [roots[0]]
     targets = []
     for raw in paths:
         text = str(raw).strip()
         if not text or ".." in Path(text).parts:
-            raise UnsafePath(f"refusing cleanup path {raw!r}: empty or contains '..'")
-        target = (root / text).resolve()  # an absolute ``text`` replaces root here and is caught below
-        if target != root and root not in target.parents:
-            raise UnsafePath(f"refusing cleanup path {raw!r}: {target} is outside the cache root {root}")
+            raise UnsafePath(_("refusing cleanup path %(path)r: empty or contains '..'") % {"path": raw})
+        target = (roots[0] / text).resolve()  # an absolute ``text`` replaces the root here
+        if not any(target == root or root in target.parents for root in roots):
+            raise UnsafePath(_outside(raw, roots))
         targets.append(target)
     return targets
+
+
+def path_problem(paths):
+    """The message the job would refuse ``paths`` with, or "" (a warning when a definition is saved)."""
+    try:
+        resolve_targets(cache_roots(), paths or [])
+    except UnsafePath as exc:
+        return str(exc)
+    return ""
 
 
 def delete_old_files(targets, *, older_than_days):
@@ -57,8 +80,9 @@ def delete_old_files(targets, *, older_than_days):
 def cleanup(ctx, *, retention_days, cleanup_paths):
     if retention_days < 0:
         raise ValueError("retention_days must be zero or more")
-    root = cache_root()
-    targets = resolve_targets(root, cleanup_paths)  # all checked before anything is deleted
+    roots = cache_roots()
+    root = roots[0]
+    targets = resolve_targets(roots, cleanup_paths)  # all checked before anything is deleted
     existing = [t for t in targets if t.exists()]
     ctx.progress(0, 2, f"deleting cache files older than {retention_days} days under {root}")
     deleted, freed = delete_old_files(existing, older_than_days=retention_days)

@@ -4,8 +4,11 @@ Names and params match fixtures/tasks.yaml (the old task manager's catalogue). E
 params and calls one function of the module named for its concern; providers are imported lazily.
 Every job returns a summary: rows fetched / inserted / updated / skipped and the symbols that failed.
 """
+from django.utils.translation import gettext_lazy as _
+
 from tasks_app.registry import Param, job
 
+from .cleanup import path_problem
 from .models import Adjust, FlowType, Period, ReturnBasis, StatementType
 from .pattern_names import PATTERNS
 
@@ -44,7 +47,7 @@ def _finish_baostock():
 @job("sync_basic_stock_info", queue="fetch", params=[
     Param("data_source", "str", "baostock", choices=SOURCES),
     Param("include_delisted", "bool", False),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
 ])
 def sync_basic_stock_info(ctx, **params):
     """All A-shares with industry and listing date."""
@@ -59,13 +62,13 @@ def sync_basic_stock_info(ctx, **params):
 
 @job("sync_daily_stock_data", queue="fetch", params=[
     Param("data_source", "str", "akshare", choices=SOURCES),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
     Param("include_basic", "bool", True),
     Param("include_kline", "bool", True),
-    Param("symbols", "list", [], help="only these codes (default: all)"),
-    Param("dates", "list", [], help="none = latest trading day, one = that day, two = a range, more = those days"),
-    Param("adjust", "str", "none", choices=ADJUSTS, help="none = unadjusted, hfq = back-adjusted"),
-    Param("history_days", "int", 400, help="calendar days fetched for a stock with no bars yet"),
+    Param("symbols", "list", [], help=_("only these codes (default: all)")),
+    Param("dates", "list", [], help=_("none = latest trading day, one = that day, two = a range, more = those days")),
+    Param("adjust", "str", "none", choices=ADJUSTS, help=_("none = unadjusted, hfq = back-adjusted")),
+    Param("history_days", "int", 400, help=_("calendar days fetched for a stock with no bars yet")),
 ])
 def sync_daily_stock_data(ctx, **params):
     """Daily bars for all stocks, incremental from each stock's last stored date."""
@@ -111,10 +114,10 @@ def sync_adjust_factors(ctx, **params):
 @job("sync_financial_statements", queue="fetch", params=[
     Param("data_source", "str", "akshare", choices=SOURCES),
     Param("report_types", "list", list(REPORT_TYPES), choices=REPORT_TYPES),
-    Param("symbols", "list", [], help="only these stocks, one request set each (default: whole market by period)"),
-    Param("periods", "list", [], help="none = recent periods not yet complete; one = that period; two = a range"),
-    Param("refresh_hours", "int", 20, help="an incomplete period is fetched again only after this many hours"),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("symbols", "list", [], help=_("only these stocks, one request set each (default: whole market by period)")),
+    Param("periods", "list", [], help=_("none = recent periods not yet complete; one = that period; two = a range")),
+    Param("refresh_hours", "int", 20, help=_("an incomplete period is fetched again only after this many hours")),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
 ])
 def sync_financial_statements(ctx, **params):
     """Balance sheets, income statements and cash-flow statements.
@@ -171,7 +174,7 @@ def fetch_capital_flow_data(ctx, **params):
 
 @job("sync_trade_calendar", queue="fetch", params=[
     Param("data_source", "str", "baostock", choices=SOURCES),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
     Param("start_date", "date"),
     Param("end_date", "date"),
 ])
@@ -231,7 +234,7 @@ def backfill_strategy_signals(ctx, **params):
 
 
 @job("run_backtest", queue="compute", params=[
-    Param("strategy_id", "str", "", help="one of the strategies; required to run"),
+    Param("strategy_id", "str", "", help=_("one of the strategies; required to run")),
     Param("start_date", "date"),
     Param("end_date", "date"),
     Param("initial_capital", "float", 1_000_000.0),
@@ -279,7 +282,8 @@ def compute_signal_returns(ctx, **params):
 
 @job("cleanup_cache_data", queue="default", params=[
     Param("retention_days", "int", 30),
-    Param("cleanup_paths", "list", []),
+    Param("cleanup_paths", "list", [], check=path_problem,
+          help=_("folders under the cache roots (MYSTOCKS_CACHE_ROOT, MYSTOCKS_CACHE_ROOTS)")),
 ])
 def cleanup_cache_data(ctx, **params):
     """Delete cache files older than retention_days under the configured cache root, and old executions."""

@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import health
 from ..models import AlertIncident, ServiceHeartbeat
@@ -24,18 +25,18 @@ def interval_seconds():
     return getattr(settings, "MYSTOCKS_ALERT_CHECK_INTERVAL", 30)
 
 
-def claim_turn(*, every=None, now=None, holder=""):
-    """True for the one process that may run the checks now (a conditional UPDATE decides)."""
+def claim_turn(*, every=None, now=None, holder="", name=TURN_NAME):
+    """True for the one process that may run the ``name`` pass now (a conditional UPDATE decides)."""
     every = every or interval_seconds()
     now = now or timezone.now()
     long_ago = now - datetime.timedelta(days=1)
     try:
-        ServiceHeartbeat.objects.get_or_create(name=TURN_NAME, defaults={"beat_at": long_ago})
+        ServiceHeartbeat.objects.get_or_create(name=name, defaults={"beat_at": long_ago})
     except IntegrityError:  # another process created it at the same moment
         pass
     # 0.9 × interval: timers of different processes drift; a turn is never taken twice in a row.
     due = now - datetime.timedelta(seconds=every * 0.9)
-    return bool(ServiceHeartbeat.objects.filter(name=TURN_NAME, beat_at__lte=due).update(
+    return bool(ServiceHeartbeat.objects.filter(name=name, beat_at__lte=due).update(
         beat_at=now, detail={"holder": holder},
     ))
 
@@ -92,5 +93,6 @@ def calendar_detail(calendar):
 
 def _beat_detail(beat):
     if beat.get("age_seconds") is None:
-        return "no beat heartbeat recorded"
-    return f"last heartbeat {beat['age_seconds']:.0f}s ago (threshold {beat['stale_after_seconds']}s)"
+        return _("no beat heartbeat recorded")
+    return _("last heartbeat %(age)ss ago (threshold %(threshold)ss)") % {
+        "age": f"{beat['age_seconds']:.0f}", "threshold": beat["stale_after_seconds"]}

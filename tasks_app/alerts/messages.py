@@ -6,39 +6,34 @@ and ``payload`` (the generic webhook's JSON body, documented in ``tasks_app.aler
 import zoneinfo
 
 from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 ERROR_LINES = 5
 
+# English source texts; zh-hans in locale/. Rendered in the alert language, not the request's.
 TEXT = {
-    "zh": {
-        "alert": "【告警】", "recovery": "【恢复】", "test": "【测试】",
-        "failure": "任务失败", "timeout": "任务超时", "missed_run": "任务漏跑", "long_run": "任务运行过久",
-        "beat_down": "调度器 (beat) 停止", "workers_down": "没有 Worker 响应",
-        "calendar_ending": "交易日历即将用尽",
-        "recovered": "已恢复",
-        "task": "任务", "status": "状态", "when": "时间", "attempt": "第几次尝试", "error": "错误",
-        "occurrences": "累计次数", "opened": "开始于", "slot": "计划时间", "detail": "详情",
-        "execution": "执行记录", "admin": "管理后台",
-        "test_body": "这是一条测试消息，说明通知渠道 {name} 配置正确。",
-        "system": "系统",
-    },
-    "en": {
-        "alert": "[ALERT] ", "recovery": "[RECOVERED] ", "test": "[TEST] ",
-        "failure": "Task failed", "timeout": "Task timed out", "missed_run": "Missed run",
-        "long_run": "Task running too long", "beat_down": "Scheduler (beat) is down",
-        "workers_down": "No worker answers", "calendar_ending": "Trading calendar runs out soon",
-        "recovered": "recovered",
-        "task": "Task", "status": "Status", "when": "Time", "attempt": "Attempt", "error": "Error",
-        "occurrences": "Occurrences", "opened": "Since", "slot": "Scheduled for", "detail": "Detail",
-        "execution": "Execution", "admin": "Admin",
-        "test_body": "This is a test message: notification channel {name} works.",
-        "system": "system",
-    },
+    "alert": _("[ALERT] "), "recovery": _("[RECOVERED] "), "test": _("[TEST] "),
+    "failure": _("Task failed"), "timeout": _("Task timed out"), "missed_run": _("Missed run"),
+    "long_run": _("Task running too long"), "beat_down": _("Scheduler (beat) is down"),
+    "workers_down": _("No worker answers"),
+    "calendar_ending": _("Trading calendar runs out soon"), "recovered": _("recovered"),
+    "task": _("Task"), "status": _("Status"), "when": _("Time"), "attempt": _("Attempt"), "error": _("Error"),
+    "occurrences": _("Occurrences"), "opened": _("Since"), "slot": _("Scheduled for"), "detail": _("Detail"),
+    "execution": _("Execution"), "admin": _("Admin"),
+    "test_body": _("This is a test message: notification channel {name} works."),
+    "system": _("system"),
 }
 
 
 def language():
     return "zh" if str(getattr(settings, "MYSTOCKS_ALERT_LANGUAGE", "zh-hans")).lower().startswith("zh") else "en"
+
+
+def texts():
+    """TEXT in the alert language (MYSTOCKS_ALERT_LANGUAGE)."""
+    with translation.override("zh-hans" if language() == "zh" else "en"):
+        return {key: str(text) for key, text in TEXT.items()}
 
 
 def execution_urls(execution_id):
@@ -62,7 +57,7 @@ def first_lines(text, n=ERROR_LINES):
 
 def incident_message(incident, event):
     """The message for an incident's alert or recovery."""
-    t = TEXT[language()]
+    t = texts()
     execution = incident.last_execution or incident.first_execution
     subject = incident.task.task_name if incident.task_id else t["system"]
     headline = t[incident.kind] + (f" {t['recovered']}" if event == "recovery" else "")
@@ -146,7 +141,7 @@ def _payload(incident, execution, event, title, fields, error):
 
 
 def test_message(channel):
-    t = TEXT[language()]
+    t = texts()
     title = f"{t['test']}MyStocks Task Center"
     body = t["test_body"].format(name=channel.name)
     return {

@@ -11,6 +11,7 @@ import datetime
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from .. import calendar
 from ..models import AlertIncident, AuditLog, ScheduleType, TaskDefinition, TaskExecution, Trigger
@@ -63,7 +64,9 @@ def _slots_between(definition, since, until):
     if since >= until:
         return []
     slots = definition.next_run_times(n=MAX_SLOTS_PER_TASK, after=since)
-    return [slot for slot in slots if slot <= until]
+    # In UTC, like the stored slots: a local time in the repeated autumn hour (fold=1) never
+    # compares equal to another zone's, so it would always look missed.
+    return [slot.astimezone(datetime.timezone.utc) for slot in slots if slot <= until]
 
 
 def _should_run(definition, slot):
@@ -113,4 +116,7 @@ def check_missed_runs(*, now=None):
 
 def _detail(definition, slots):
     last = slots[-1].astimezone(definition.tz).strftime("%Y-%m-%d %H:%M")
-    return f"{len(slots)} slot(s) without a run, last {last} ({definition.describe_schedule()})"
+    return ngettext(
+        "%(n)s slot without a run, last %(last)s (%(schedule)s)",
+        "%(n)s slots without a run, last %(last)s (%(schedule)s)", len(slots),
+    ) % {"n": len(slots), "last": last, "schedule": definition.describe_schedule()}

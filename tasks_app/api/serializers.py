@@ -54,6 +54,8 @@ class TaskConfigSerializer(serializers.Serializer):
     timezone = serializers.CharField(required=False)
     trading_days_only = serializers.BooleanField(required=False)
     misfire_grace = serializers.IntegerField(required=False, min_value=0)
+    misfire_policy = serializers.ChoiceField(choices=["skip", "run_once", "run_all"], required=False)
+    max_lateness = serializers.IntegerField(required=False, min_value=1, max_value=31 * 86400)
     concurrency_policy = serializers.ChoiceField(choices=["skip", "queue", "allow"], required=False)
     queue = serializers.ChoiceField(choices=["default", "fetch", "compute"], required=False)
     enabled = serializers.BooleanField(required=False)
@@ -91,7 +93,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "priority", "schedule", "schedule_type", "cron_expression", "interval_seconds", "start_time",
             "end_time", "timezone", "params", "timeout", "retry_count", "retry_delay", "tags", "dependencies",
             "auto_restart", "stop_on_error", "enabled", "paused", "queue", "concurrency_policy",
-            "misfire_grace", "trading_days_only", "schedule_description", "next_run_at", "last_run_at",
+            "misfire_grace", "misfire_policy", "max_lateness", "trading_days_only", "schedule_description",
+            "next_run_at", "last_run_at",
             "last_status", "created_at", "updated_at",
         ]
         read_only_fields = fields
@@ -148,7 +151,7 @@ class ExecutionDetailSerializer(ExecutionSerializer):
     class Meta(ExecutionSerializer.Meta):
         fields = [
             *ExecutionSerializer.Meta.fields, "result", "traceback", "log", "log_truncated", "celery_task_id",
-            "heartbeat_at", "worker_pid", "lag",
+            "heartbeat_at", "worker_pid", "lag", "covers_slots",
         ]
         read_only_fields = fields
 
@@ -316,6 +319,8 @@ class ImportRequestSerializer(serializers.Serializer):
 
 class ImportReportSerializer(serializers.Serializer):
     errors = serializers.ListField(child=serializers.CharField())
+    warnings = serializers.ListField(child=serializers.CharField(), help_text="imported, but will not work as written")
+    notes = serializers.ListField(child=serializers.CharField(), help_text="how old-format keys were read")
     created = serializers.ListField(child=serializers.CharField())
     updated = serializers.ListField(child=serializers.CharField())
     unchanged = serializers.ListField(child=serializers.CharField())

@@ -1,6 +1,8 @@
 """Built-in jobs operators use to check their workers (and tests use to exercise the engine)."""
 import time
 
+from django.utils.translation import gettext_lazy as _
+
 from ..registry import Param, job
 
 
@@ -10,7 +12,7 @@ def noop(ctx):
     return {"ok": True}
 
 
-@job("sleep", params=[Param("seconds", "float", 10.0, help="how long to sleep")],
+@job("sleep", params=[Param("seconds", "float", 10.0, help=_("how long to sleep"))],
      description="Sleep, reporting progress every second and honouring stop.")
 def sleep(ctx, seconds):
     whole = int(seconds)

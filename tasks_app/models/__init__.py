@@ -1,15 +1,15 @@
 """The engine's models, split by concept; import them from here."""
 from .alerts import AlertDelivery, AlertIncident, AlertRule, NotificationChannel
 from .definitions import (
-    QUEUES, ConcurrencyPolicy, ScheduleType, TaskDefinition, TaskGroup, TaskGroupMember, TaskType,
-    validate_timezone,
+    QUEUES, ConcurrencyPolicy, MisfirePolicy, Priority, ScheduleType, TaskDefinition, TaskGroup, TaskGroupMember,
+    TaskType, parse_priority, validate_timezone,
 )
 from .history import AuditLog, CalendarCoverage, DailyRollup, ServiceHeartbeat, TradingDay
 from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExecution, Trigger
 
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
-    "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "NotificationChannel", "ScheduleType",
-    "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember", "TaskType",
-    "TradingDay", "Trigger", "validate_timezone",
+    "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel",
+    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember", "TaskType",
+    "TradingDay", "Trigger", "parse_priority", "validate_timezone",
 ]

@@ -35,6 +35,12 @@ class ScheduleType(models.TextChoices):
     ONCE = "once", _("单次")
 
 
+class MisfirePolicy(models.TextChoices):
+    SKIP = "skip", _("跳过错过的运行")
+    RUN_ONCE = "run_once", _("补跑一次")
+    RUN_ALL = "run_all", _("逐个补跑")
+
+
 class ConcurrencyPolicy(models.TextChoices):
     SKIP = "skip", _("跳过")
     QUEUE = "queue", _("排队")
@@ -42,6 +48,32 @@ class ConcurrencyPolicy(models.TextChoices):
 
 
 QUEUES = ("default", "fetch", "compute")
+
+
+class Priority(models.IntegerChoices):
+    """The old task manager's five levels; any number from 100 to 900 is allowed, lower first."""
+
+    CRITICAL = 100, _("紧急")
+    HIGH = 200, _("高")
+    NORMAL = 500, _("普通")
+    LOW = 800, _("低")
+    BATCH = 900, _("批量")
+
+
+def parse_priority(value):
+    """A priority from a number (100 … 900, also as text) or an old level name (CRITICAL … BATCH,
+    any case); raises ValueError naming what is accepted."""
+    if isinstance(value, bool):
+        raise ValueError(_("must be a number from 100 to 900 or one of CRITICAL, HIGH, NORMAL, LOW, BATCH"))
+    if isinstance(value, str):
+        text = value.strip()
+        if text.upper() in Priority.names:
+            return Priority[text.upper()].value
+        value = int(text) if text.isdigit() else value
+    if isinstance(value, int) and 100 <= value <= 900:
+        return value
+    raise ValueError(_("must be a number from 100 to 900 or one of CRITICAL, HIGH, NORMAL, LOW, BATCH, got %(value)r")
+                     % {"value": value})
 
 
 def validate_timezone(value):
@@ -85,6 +117,14 @@ class TaskDefinition(models.Model):
         max_length=8, choices=ConcurrencyPolicy.choices, default=ConcurrencyPolicy.SKIP,
     )
     misfire_grace = models.PositiveIntegerField(default=300, help_text=_("seconds"))
+    misfire_policy = models.CharField(
+        max_length=8, choices=MisfirePolicy.choices, default=MisfirePolicy.SKIP,
+        help_text=_("slots missed by more than misfire_grace: skip them, run once for all, or run each"),
+    )
+    max_lateness = models.PositiveIntegerField(
+        default=6 * 3600, validators=[MinValueValidator(1), MaxValueValidator(31 * 86400)],
+        help_text=_("seconds; older missed slots are not caught up"),
+    )
     trading_days_only = models.BooleanField(default=False)
 
     schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
@@ -158,7 +198,13 @@ class TaskDefinition(models.Model):
 
 
 class TaskGroup(models.Model):
-    """Ordered members run as one group run, sequentially or in parallel."""
+    """Ordered members run as one group run, sequentially or in parallel.
+
+    A member that fails (after its last retry) stops the group run when ``stop_on_error`` says so:
+    the group's own value when it sets one (true or false) decides for every member; when it is
+    not set (empty, as in the old task manager's files, which had no such key on groups), each
+    member task's own ``stop_on_error`` decides.
+    """
 
     class Mode(models.TextChoices):
         SEQUENTIAL = "sequential", _("顺序执行")
@@ -172,7 +218,10 @@ class TaskGroup(models.Model):
     description = models.TextField(blank=True)
     execution_mode = models.CharField(max_length=16, choices=Mode.choices, default=Mode.SEQUENTIAL)
     enabled = models.BooleanField(default=True)
-    stop_on_error = models.BooleanField(default=True)
+    stop_on_error = models.BooleanField(
+        null=True, blank=True, default=None,
+        help_text=_("set: decides for every member; empty: each member task's own stop_on_error"),
+    )
     schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
     cron_expression = models.CharField(max_length=120, blank=True)
     interval_seconds = models.PositiveIntegerField(null=True, blank=True)
@@ -193,6 +242,10 @@ class TaskGroup(models.Model):
         )
         if errors:
             raise ValidationError(errors)
+
+    def stops_on_error_of(self, task):
+        """Whether a failure of member ``task`` stops this group's run (see the class docstring)."""
+        return task.stop_on_error if self.stop_on_error is None else self.stop_on_error
 
     def member_task_ids(self):
         return [m.task.task_id for m in self.members.select_related("task").order_by("position")]

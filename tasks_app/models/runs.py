@@ -31,6 +31,7 @@ class Trigger(models.TextChoices):
     DEPENDENCY = "dependency", _("依赖")
     GROUP = "group", _("任务组")
     RESTART = "restart", _("自动重启")
+    CATCH_UP = "catch_up", _("补跑")
 
 
 class GroupRun(models.Model):
@@ -100,6 +101,9 @@ class TaskExecution(models.Model):
     log = models.TextField(blank=True)
     log_truncated = models.BooleanField(default=False)
     params = models.JSONField(default=dict, blank=True)
+    covers_slots = models.JSONField(
+        default=list, blank=True, help_text=_("the missed slots a catch-up run stands for (ISO times)"),
+    )
     cancel_requested = models.BooleanField(default=False)
     wait_reason = models.CharField(
         max_length=200, blank=True, help_text=_("why a pending run is held back (overlap queue, upstreams)"),

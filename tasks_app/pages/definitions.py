@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.utils.translation import gettext_lazy
 
 from .. import calendar, catalogue, control, dispatch, stats
@@ -174,7 +175,9 @@ def task_run(request, task_id):
 def task_stop(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     count = control.stop_task(task, actor=request.user, interface="ui")
-    messages.success(request, _("Asked %(n)d execution(s) to stop.") % {"n": count})
+    messages.success(request, ngettext(
+        "Asked %(n)d execution to stop.", "Asked %(n)d executions to stop.", count,
+    ) % {"n": count})
     return _back(request, task)
 
 

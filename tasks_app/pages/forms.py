@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import TaskDefinition
+from ..models import ScheduleType, TaskDefinition, TaskGroup
 from ..registry import UnknownJob, all_jobs, get_job
 from . import params as param_forms
 
@@ -14,8 +14,8 @@ DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 TASK_FIELDS = [
     "task_id", "task_name", "task_type", "job", "description", "priority", "enabled",
     "schedule_type", "cron_expression", "interval_seconds", "start_time", "end_time", "timezone",
-    "timeout", "retry_count", "retry_delay", "concurrency_policy", "misfire_grace", "trading_days_only",
-    "queue", "tags", "dependencies", "auto_restart", "stop_on_error",
+    "timeout", "retry_count", "retry_delay", "concurrency_policy", "misfire_grace", "misfire_policy", "max_lateness",
+    "trading_days_only", "queue", "tags", "dependencies", "auto_restart", "stop_on_error",
 ]
 
 
@@ -61,6 +61,7 @@ class TaskForm(forms.ModelForm):
             "timezone": _("Time zone"), "timeout": _("Timeout (s)"), "retry_count": _("Retries"),
             "retry_delay": _("Retry delay (s)"), "concurrency_policy": _("If still running"),
             "misfire_grace": _("Misfire grace (s)"), "trading_days_only": _("Trading days only"),
+            "misfire_policy": _("Missed runs"), "max_lateness": _("Catch up at most (s) late"),
             "queue": _("Queue"), "auto_restart": _("Restart automatically"), "stop_on_error": _("Stop group on error"),
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
@@ -166,6 +167,46 @@ class TaskForm(forms.ModelForm):
             if not errors.error_dict:
                 return
         super()._update_errors(errors)
+
+
+class GroupForm(forms.ModelForm):
+    """A group with its members in order (one task id per line) and its optional schedule."""
+
+    members = forms.CharField(
+        label=_("Members, in order"), widget=forms.Textarea(attrs={"rows": 6, "class": "mono"}),
+        help_text=_("one task ID per line (or separated by commas), in the order they run"),
+    )
+    stop_on_error = forms.NullBooleanField(
+        required=False, label=_("Stop the group when a member fails"),
+        widget=forms.Select(choices=[
+            ("unknown", _("not set: each member's own setting decides")),
+            ("true", _("yes, for every member")), ("false", _("no, for every member")),
+        ]),
+    )
+
+    class Meta:
+        model = TaskGroup
+        fields = ["group_id", "group_name", "description", "execution_mode", "enabled", "stop_on_error",
+                  "schedule_type", "cron_expression", "interval_seconds", "timezone"]
+        labels = {
+            "group_id": _("Group ID"), "group_name": _("Name"), "description": _("Description"),
+            "execution_mode": _("Mode"), "enabled": _("Enabled"), "schedule_type": _("Schedule"),
+            "cron_expression": _("Cron expression"), "interval_seconds": _("Every (seconds)"),
+            "timezone": _("Time zone"),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schedule_type"].choices = [c for c in ScheduleType.choices if c[0] != ScheduleType.ONCE]
+        self.fields["cron_expression"].widget.attrs.update({"class": "mono", "placeholder": "30 17 * * 1-5"})
+        if self.instance.pk:
+            self.fields["group_id"].disabled = True
+            self.initial.setdefault("members", "\n".join(self.instance.member_task_ids()))
+
+    def clean_members(self):
+        ids = [part.strip() for line in self.cleaned_data["members"].splitlines() for part in line.split(",")]
+        return [i for i in ids if i]
 
 
 class CronPreviewForm(forms.Form):

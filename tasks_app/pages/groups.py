@@ -1,14 +1,19 @@
-"""Groups: list, detail with members in order, run now, and a group run's timeline."""
+"""Groups: list, create and edit, detail with members in order, run now, and a group run's timeline."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import control, groups
+from .. import catalogue, control, groups
 from ..models import GroupRun, TaskGroup
 from .common import RUN_PERM, CheapPage, action, page_number
+from .forms import GroupForm
+
+ADD_GROUP_PERM = "tasks_app.add_taskgroup"
+CHANGE_GROUP_PERM = "tasks_app.change_taskgroup"
 
 
 @login_required
@@ -28,9 +33,43 @@ def group_list(request):
 @login_required
 def group_detail(request, group_id):
     group = get_object_or_404(TaskGroup, group_id=group_id)
-    members = group.members.select_related("task").order_by("position")
+    members = list(group.members.select_related("task").order_by("position"))
+    for member in members:
+        member.stops_group = group.stops_on_error_of(member.task)
     runs = CheapPage(group.runs.order_by("-created_at"), page_number(request), per_page=15)
     return render(request, "pages/group_detail.html", {"group": group, "members": members, "page": runs})
+
+
+def _save_group(request, form, context):
+    """Validate the form, then save through the catalogue; its errors land next to the fields."""
+    if form.is_valid():
+        try:
+            catalogue.save_group(form.instance, form.cleaned_data["members"], actor=request.user, interface="ui")
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error("members" if field == "tasks" else (field if field in form.fields else None), errors)
+        else:
+            messages.success(request, _("Saved group %(group)s.") % {"group": form.instance.group_id})
+            return redirect("pages:group_detail", group_id=form.instance.group_id)
+    return render(request, "pages/group_form.html", {"form": form, **context}, status=400)
+
+
+@login_required
+@permission_required(ADD_GROUP_PERM, raise_exception=True)
+def group_create(request):
+    if request.method == "POST":
+        return _save_group(request, GroupForm(request.POST), {"creating": True})
+    return render(request, "pages/group_form.html", {"form": GroupForm(), "creating": True})
+
+
+@login_required
+@permission_required(CHANGE_GROUP_PERM, raise_exception=True)
+def group_edit(request, group_id):
+    group = get_object_or_404(TaskGroup, group_id=group_id)
+    if request.method == "POST":
+        return _save_group(request, GroupForm(request.POST, instance=group), {"creating": False, "group": group})
+    return render(request, "pages/group_form.html", {"form": GroupForm(instance=group), "creating": False,
+                                                      "group": group})
 
 
 @action(RUN_PERM)
@@ -64,7 +103,10 @@ def group_run_detail(request, pk):
         run.executions.select_related("task").defer("log", "traceback", "result", "params")
         .order_by("created_at", "id")
     )
-    context = {"run": run, **timeline(run, executions)}
+    started = {e.task_id for e in executions}
+    not_started = [m.task for m in run.group.members.select_related("task").order_by("position")
+                   if m.task_id not in started]
+    context = {"run": run, "not_started": not_started, **timeline(run, executions)}
     template = "pages/group_run_live.html" if request.headers.get("HX-Request") else "pages/group_run_detail.html"
     return render(request, template, context)
 

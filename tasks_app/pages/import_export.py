@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import catalogue_yaml, retention
 from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
@@ -97,5 +98,7 @@ def cleanup_apply(request):
         return render(request, "pages/cleanup_page.html", {"form": form}, status=400)
     days = form.cleaned_data["days"]
     deleted = retention.delete_old_executions(days=days, actor=request.user, interface="ui")
-    messages.success(request, _("Deleted %(n)d execution(s).") % {"n": deleted})
+    messages.success(request, ngettext(
+        "Deleted %(n)d execution.", "Deleted %(n)d executions.", deleted,
+    ) % {"n": deleted})
     return redirect("pages:cleanup_page")

@@ -9,10 +9,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tasks_app.alerts import delivery
-from tasks_app.alerts.missed import check_missed_runs, find_missed_slots
+from tasks_app.alerts.missed import check_missed_runs, find_missed_slots, missed_slots
 from tasks_app.catalogue import set_paused
 from tasks_app.dispatch import dispatch_scheduled
-from tasks_app.models import AlertDelivery, AlertIncident, AlertRule, AuditLog, NotificationChannel, TaskDefinition
+from tasks_app.models import (
+    AlertDelivery, AlertIncident, AlertRule, AuditLog, NotificationChannel, Status, TaskDefinition, TaskExecution, Trigger,
+)
 from tasks_app.testing import make_definition
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,3 +101,15 @@ def test_the_check_alerts_command_runs_the_checks(settings):
     assert task.task_id in summary["missed_runs"]
     assert summary["system"]["beat_ok"] is False
     assert AlertIncident.objects.filter(kind="beat_down", resolved_at__isnull=True).exists()
+
+
+def test_a_slot_in_the_repeated_autumn_hour_that_ran_is_not_missed(settings):
+    settings.MYSTOCKS_MISSED_RUN_GRACE = 60
+    utc = datetime.timezone.utc
+    task = make_definition("noop", schedule_type="cron", cron_expression="0 * * * *", timezone="America/New_York")
+    for hour in (5, 6):  # 01:00 EDT, then 01:00 EST
+        TaskExecution.objects.create(task=task, trigger=Trigger.SCHEDULE, status=Status.SUCCESS,
+                                     scheduled_for=datetime.datetime(2026, 11, 1, hour, tzinfo=utc))
+    expected, missed = missed_slots(task, since=datetime.datetime(2026, 11, 1, 4, 30, tzinfo=utc),
+                                    now=datetime.datetime(2026, 11, 1, 6, 30, tzinfo=utc))
+    assert len(expected) == 2 and missed == []

@@ -76,3 +76,36 @@ def test_stopping_a_group_run_stops_its_members(start_worker):
     wait_until(lambda: _by_task(run)[a.task_id].status == Status.CANCELLED, timeout=10, message="member cancelled")
     assert GroupRun.objects.get(pk=run.pk).status == Status.CANCELLED
     assert b.task_id not in _by_task(run)
+
+
+def test_the_groups_own_stop_on_error_decides_over_its_members_flags(start_worker):
+    lenient_member = make_definition("fail", stop_on_error=False)
+    strict_member = make_definition("fail", stop_on_error=True)
+    after_a, after_b = make_definition("noop"), make_definition("noop")
+    strict = save_group(TaskGroup(group_id="g_strict", group_name="strict", stop_on_error=True),
+                        [lenient_member.task_id, after_a.task_id])
+    lenient = save_group(TaskGroup(group_id="g_lenient", group_name="lenient", stop_on_error=False),
+                         [strict_member.task_id, after_b.task_id])
+    start_worker()
+    strict_run, lenient_run = start_group_run(group=strict), start_group_run(group=lenient)
+    strict_run = wait_until(lambda: _finished(strict_run), timeout=40, message="strict group run to end")
+    lenient_run = wait_until(lambda: _finished(lenient_run), timeout=40, message="lenient group run to end")
+    assert _by_task(strict_run)[after_a.task_id].status == Status.SKIPPED
+    assert strict_run.error.startswith("group stopped")
+    assert _by_task(lenient_run)[after_b.task_id].status == Status.SUCCESS
+    assert lenient_run.status == Status.FAILED and not lenient_run.error.startswith("group stopped")
+
+
+def test_a_scheduled_group_fires_through_beat_and_runs_its_members(start_worker, start_beat):
+    first, second = make_definition("noop"), make_definition("noop")
+    group = save_group(TaskGroup(group_id="g_timed", group_name="timed", schedule_type="interval",
+                                 interval_seconds=3), [first.task_id, second.task_id])
+    start_worker()
+    start_beat()
+    run = wait_until(lambda: GroupRun.objects.filter(group=group, trigger="schedule", status=Status.SUCCESS).first(),
+                     timeout=40, message="a scheduled group run to succeed")
+    rows = _by_task(run)
+    assert rows[first.task_id].finished_at <= rows[second.task_id].started_at
+    assert run.scheduled_for.timestamp() % 3 == 0, "group slots lie on the interval grid"
+    slots = list(GroupRun.objects.filter(group=group, trigger="schedule").values_list("scheduled_for", flat=True))
+    assert len(slots) == len(set(slots))

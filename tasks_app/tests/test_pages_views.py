@@ -25,7 +25,8 @@ def _form_data(**overrides):
         "task_id": "close_sync", "task_name": "收盘同步", "task_type": "cron", "job": "sleep",
         "priority": 300, "enabled": "on", "schedule_type": "cron", "cron_expression": "0 16 * * 1-5",
         "timezone": "Asia/Shanghai", "timeout": 600, "retry_count": 1, "retry_delay": 30,
-        "concurrency_policy": "skip", "misfire_grace": 300, "queue": "default", "tags": "daily, close",
+        "concurrency_policy": "skip", "misfire_grace": 300, "misfire_policy": "run_once", "max_lateness": 3600,
+        "queue": "default", "tags": "daily, close",
         "stop_on_error": "on", "params_mode": "form", "param__seconds": "2.5", "params_json": "{}",
     }
     data.update(overrides)
@@ -159,6 +160,7 @@ def test_creating_a_cron_task_through_the_form(operator_client, operator_user):
     assert response["Location"] == reverse("pages:task_detail", args=["close_sync"])
     assert (task.job, task.params, task.tags, task.cron_expression) == (
         "sleep", {"seconds": 2.5}, ["daily", "close"], "0 16 * * 1-5")
+    assert (task.misfire_policy, task.max_lateness) == ("run_once", 3600)
     assert task.created_by == operator_user
     assert AuditLog.objects.get(target_id="close_sync", action="create").interface == "ui"
 
@@ -167,7 +169,7 @@ def test_an_invalid_cron_is_shown_next_to_its_field(operator_client):
     response = operator_client.post(reverse("pages:task_create"), _form_data(cron_expression="61 * * *"))
     assert response.status_code == 400
     form = response.context["form"]
-    assert "must have 5 fields" in " ".join(form.errors["cron_expression"])
+    assert "应有 5 个字段" in " ".join(form.errors["cron_expression"])  # pages default to zh-hans
     html = response.content.decode()
     assert 'data-field="cron_expression"' in html and "field-error" in html
     assert not TaskDefinition.objects.filter(task_id="close_sync").exists()
@@ -197,7 +199,7 @@ def test_a_dependency_cycle_from_the_service_is_shown_by_its_field(operator_clie
     data.pop("param__seconds")
     response = operator_client.post(reverse("pages:task_edit", args=["a_dep"]), data)
     assert response.status_code == 400
-    assert "cycle" in " ".join(response.context["form"].errors["dependencies"])
+    assert "依赖成环" in " ".join(response.context["form"].errors["dependencies"])
     a.refresh_from_db()
     assert a.dependencies == []
 
@@ -232,7 +234,7 @@ def test_the_cron_preview_describes_and_lists_the_next_times(viewer_client):
     html = viewer_client.get(url, {"cron_expression": "0 16 * * 1-5", "timezone": "Asia/Shanghai"}).content.decode()
     assert "每个工作日 16:00" in html and html.count("<li>") == 5 and "16:00" in html
     bad = viewer_client.get(url, {"cron_expression": "0 25 * * *"}).content.decode()
-    assert "data-cron-error" in bad and "not a valid cron expression" in bad
+    assert "data-cron-error" in bad and "不是有效的 cron 表达式" in bad
 
 
 def test_the_job_params_fragment_lists_the_declared_params(viewer_client):
@@ -263,7 +265,7 @@ def test_run_with_bad_params_shows_the_form_error_and_runs_nothing(operator_clie
 def test_running_a_disabled_task_says_why(operator_client):
     make_definition("noop", task_id="off_task", enabled=False)
     response = operator_client.post(reverse("pages:task_run", args=["off_task"]), follow=True)
-    assert "is disabled" in response.content.decode()
+    assert "已禁用" in response.content.decode()
     assert not TaskExecution.objects.exists()
 
 
@@ -271,7 +273,7 @@ def test_deleting_a_task_someone_depends_on_is_refused_with_the_reason(admin_cli
     make_definition("noop", task_id="base_t")
     make_definition("noop", task_id="child_t", dependencies=["base_t"])
     response = admin_client.post(reverse("pages:task_delete", args=["base_t"]), follow=True)
-    assert "child_t depend on base_t" in response.content.decode()
+    assert "child_t 依赖 base_t" in response.content.decode()
     admin_client.post(reverse("pages:task_delete", args=["child_t"]))
     assert list(TaskDefinition.objects.values_list("task_id", flat=True)) == ["base_t"]
 

@@ -21,6 +21,14 @@ def test_it_merges_defaults_and_coerces_values():
     }
 
 
+def test_an_empty_string_means_not_set_as_in_the_old_files():
+    params = get_job("test_typed_params").validate_params({"count": "", "day": "", "mode": "", "needed": "x"})
+    assert (params["count"], params["day"], params["mode"]) == (1, None, "fast")
+    with pytest.raises(ParamsInvalid) as exc:
+        get_job("test_typed_params").validate_params({"needed": ""})
+    assert exc.value.by_param == {"needed": "is required"}
+
+
 def test_it_names_every_bad_param():
     with pytest.raises(ParamsInvalid) as exc:
         get_job("test_typed_params").validate_params(

@@ -45,3 +45,9 @@ def test_cron_expressions_need_exactly_five_valid_fields():
     assert validate_cron("0 16 * * 1-5") is None
     assert "5 fields" in validate_cron("0 0 16 * * 1-5")
     assert "not a valid" in validate_cron("61 * * * *")
+
+
+def test_a_firing_in_the_repeated_autumn_hour_belongs_to_its_own_slot():
+    task = TaskDefinition(schedule_type="cron", cron_expression="0 * * * *", timezone="America/New_York")
+    est_one = datetime.datetime(2026, 11, 1, 6, 0, 0, 2000, tzinfo=datetime.timezone.utc)  # 01:00 EST, 2nd time
+    assert slot_for(task, est_one) == datetime.datetime(2026, 11, 1, 6, 0, tzinfo=datetime.timezone.utc)

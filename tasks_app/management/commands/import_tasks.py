@@ -21,6 +21,10 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(f"error: {error}")
             raise CommandError(f"{len(report.errors)} problem(s) found; nothing was imported")
+        for warning in report.warnings:
+            self.stderr.write(self.style.WARNING(f"warning: {warning}"))
+        for note in report.notes:
+            self.stdout.write(f"note: {note}")
         verb = "would be" if dry_run else "were"
         for noun, action, items in (
             ("tasks", "created", report.created), ("tasks", "updated", report.updated),

@@ -23,7 +23,7 @@ def test_create_a_cron_task_with_the_schedule_builder(page, ops_user):
     page.fill("#id_cron_expression", "61 * * * *")
     page.wait_for_function("() => document.querySelector('#cron-preview [data-cron-error]')"
                            " && document.querySelector('#cron-preview').textContent.includes('61 * * * *')")
-    assert "not a valid cron expression" in page.inner_text("#cron-preview")
+    assert "不是有效的 cron 表达式" in page.inner_text("#cron-preview")  # the pages default to zh-hans
     page.click(".form-actions button[type=submit]")
     error = page.wait_for_selector('[data-field="cron_expression"] .field-error')
     assert "61 * * * *" in error.inner_text()
