@@ -1,6 +1,13 @@
-"""Runs: task executions and group runs, with their state machines."""
+"""Runs: task executions and group runs, with their state machines.
+
+The runner's transitions (start, finish) and its heartbeat are single hand-written statements:
+they run for every execution, where building the ORM query cost more than the round trip. They
+stay conditional (``WHERE status = …``), so two processes still never both win.
+"""
+import functools
+
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -151,6 +158,29 @@ class TaskExecution(models.Model):
                 setattr(self, field, value)
         return True
 
+    @classmethod
+    def start(cls, pk, *, worker_host, worker_pid):
+        """pending → running in one statement; returns the execution with its definition loaded.
+
+        Returns None when the row is not pending any more, was cancelled, or does not exist
+        (another delivery of the same message, a stop, a deleted run): nothing starts then.
+        """
+        db = connections[DEFAULT_DB_ALIAS]
+        now = timezone.now()
+        params = [_prep(db, "status", Status.RUNNING), _prep(db, "started_at", now), _prep(db, "heartbeat_at", now),
+                  worker_host, worker_pid, pk, Status.PENDING]
+        joined = db.vendor == "postgresql"  # SQLite's RETURNING cannot name the FROM table's columns
+        with db.cursor() as cursor:
+            cursor.execute(_start_sql(db, joined=joined), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        columns = _loaders(db, cls)
+        execution = _load(db, cls, columns, row[:len(columns)])
+        if joined:
+            execution.task = _load(db, TaskDefinition, _loaders(db, TaskDefinition), row[len(columns):])
+        return execution
+
     def mark_running(self, *, worker_host, worker_pid):
         """pending → running, unless it was cancelled or another delivery already started it."""
         now = timezone.now()
@@ -174,23 +204,32 @@ class TaskExecution(models.Model):
         )
 
     def finish(self, status, *, result=None, error="", traceback="", log_tail="", log_truncated=False, progress=None):
-        """running → a final status, with its outcome, duration and the last captured log lines."""
+        """running → a final status, with its outcome, duration and the last captured log lines.
+
+        One statement; it also brings back ``cancel_requested`` as it is now, so the follow-ups
+        (retry, restart) see a stop that arrived while the job ran.
+        """
+        db = connections[DEFAULT_DB_ALIAS]
         now = timezone.now()
         changes = {
-            "status": status, "result": result, "error": error, "traceback": traceback,
-            "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
+            "status": status, "result": result, "error": error, "traceback": traceback, "finished_at": now,
+            "duration": (now - self.started_at).total_seconds() if self.started_at else None,
         }
-        if log_tail:
-            changes["log"] = Concat(F("log"), models.Value(log_tail))
         if log_truncated:
             changes["log_truncated"] = True
         if progress:
             changes.update(progress_done=progress["done"], progress_total=progress["total"],
                            progress_message=progress["message"])
-        if not self._transition([Status.RUNNING], **changes):
+        sql, params = _finish_sql(db, changes, log_tail=log_tail, pk=self.pk)
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
             return False
-        if log_tail:
-            self.log += log_tail
+        for field, value in changes.items():
+            setattr(self, field, value)
+        self.log += log_tail
+        self.cancel_requested = bool(row[0])
         return True
 
     def append_log(self, text, *, truncated=False):
@@ -207,6 +246,69 @@ class TaskExecution(models.Model):
         )
 
     def record_heartbeat(self):
-        """Refresh heartbeat_at; return whether a stop was requested meanwhile."""
-        TaskExecution.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
-        return TaskExecution.objects.filter(pk=self.pk, cancel_requested=True).exists()
+        """Refresh heartbeat_at; return whether a stop was requested meanwhile (one statement)."""
+        db = connections[DEFAULT_DB_ALIAS]
+        table, qn = TaskExecution._meta.db_table, db.ops.quote_name
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {qn(table)} SET {qn('heartbeat_at')} = %s WHERE {qn('id')} = %s "
+                f"RETURNING {qn('cancel_requested')}",
+                [_prep(db, "heartbeat_at", timezone.now()), self.pk],
+            )
+            row = cursor.fetchone()
+        return bool(row and row[0])
+
+
+def _prep(db, name, value):
+    """A value for ``TaskExecution.<name>`` as the database driver wants it."""
+    return TaskExecution._meta.get_field(name).get_db_prep_save(value, db)
+
+
+@functools.lru_cache(maxsize=32)
+def _start_sql(db, *, joined):
+    execution, definition = TaskExecution._meta, TaskDefinition._meta
+    qn = db.ops.quote_name
+    te, td = qn(execution.db_table), qn(definition.db_table)
+    returning = [f"{te}.{qn(f.column)}" for f in execution.concrete_fields]
+    join = ""
+    if joined:
+        returning += [f"{td}.{qn(f.column)}" for f in definition.concrete_fields]
+        join = f" FROM {td} WHERE {td}.{qn('id')} = {te}.{qn('task_id')} AND"
+    else:
+        join = " WHERE"
+    return (
+        f"UPDATE {te} SET {qn('status')} = %s, {qn('started_at')} = %s, {qn('heartbeat_at')} = %s, "
+        f"{qn('worker_host')} = %s, {qn('worker_pid')} = %s{join} {te}.{qn('id')} = %s AND {te}.{qn('status')} = %s "
+        f"AND NOT {te}.{qn('cancel_requested')} RETURNING {', '.join(returning)}"
+    )
+
+
+def _finish_sql(db, changes, *, log_tail, pk):
+    qn = db.ops.quote_name
+    assignments = [f"{qn(TaskExecution._meta.get_field(name).column)} = %s" for name in changes]
+    params = [_prep(db, name, value) for name, value in changes.items()]
+    if log_tail:
+        assignments.append(f"{qn('log')} = {qn('log')} || %s")
+        params.append(log_tail)
+    sql = (f"UPDATE {qn(TaskExecution._meta.db_table)} SET {', '.join(assignments)} "
+           f"WHERE {qn('id')} = %s AND {qn('status')} = %s RETURNING {qn('cancel_requested')}")
+    return sql, [*params, pk, Status.RUNNING]
+
+
+@functools.lru_cache(maxsize=32)
+def _loaders(db, model):
+    """Per concrete field of ``model``: (attname, the converters the ORM would apply to its column)."""
+    loaders = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        loaders.append((field.attname, db.ops.get_db_converters(column) + column.get_db_converters(db), column))
+    return tuple(loaders)
+
+
+def _load(db, model, loaders, values):
+    converted = []
+    for (_, converters, column), value in zip(loaders, values):
+        for converter in converters:
+            value = converter(value, column, db)
+        converted.append(value)
+    return model.from_db(db.alias, [attname for attname, _, _ in loaders], converted)
