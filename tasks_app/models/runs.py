@@ -133,6 +133,10 @@ class TaskExecution(models.Model):
             ),
         ]
 
+    # Set by finish(): whether any pending run was held back (wait_reason) as this one ended;
+    # None when not known, and then release_waiting asks the database.
+    runs_held_back = None
+
     def __str__(self):
         return f"#{self.pk} {self.task_id} {self.status}"
 
@@ -207,7 +211,8 @@ class TaskExecution(models.Model):
         """running → a final status, with its outcome, duration and the last captured log lines.
 
         One statement; it also brings back ``cancel_requested`` as it is now, so the follow-ups
-        (retry, restart) see a stop that arrived while the job ran.
+        (retry, restart) see a stop that arrived while the job ran, and whether any run is held
+        back (``runs_held_back``), so releasing them costs nothing in the common case.
         """
         db = connections[DEFAULT_DB_ALIAS]
         now = timezone.now()
@@ -229,7 +234,7 @@ class TaskExecution(models.Model):
         for field, value in changes.items():
             setattr(self, field, value)
         self.log += log_tail
-        self.cancel_requested = bool(row[0])
+        self.cancel_requested, self.runs_held_back = bool(row[0]), bool(row[1])
         return True
 
     def append_log(self, text, *, truncated=False):
@@ -290,9 +295,12 @@ def _finish_sql(db, changes, *, log_tail, pk):
     if log_tail:
         assignments.append(f"{qn('log')} = {qn('log')} || %s")
         params.append(log_tail)
-    sql = (f"UPDATE {qn(TaskExecution._meta.db_table)} SET {', '.join(assignments)} "
-           f"WHERE {qn('id')} = %s AND {qn('status')} = %s RETURNING {qn('cancel_requested')}")
-    return sql, [*params, pk, Status.RUNNING]
+    table = qn(TaskExecution._meta.db_table)
+    held_back = (f"EXISTS (SELECT 1 FROM {table} held WHERE held.{qn('status')} = %s "
+                 f"AND held.{qn('wait_reason')} <> '')")
+    sql = (f"UPDATE {table} SET {', '.join(assignments)} WHERE {qn('id')} = %s AND {qn('status')} = %s "
+           f"RETURNING {qn('cancel_requested')}, {held_back}")
+    return sql, [*params, pk, Status.RUNNING, Status.PENDING]
 
 
 @functools.lru_cache(maxsize=32)

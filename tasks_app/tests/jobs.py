@@ -4,6 +4,8 @@ from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 
+from tasks_app.control import stop_execution
+from tasks_app.models import TaskExecution
 from tasks_app.registry import Param, job
 
 
@@ -47,3 +49,10 @@ def chatty(ctx, lines, width):
     for i in range(lines):
         (ctx.log if i % 2 else other).info("line %05d %s", i, "x" * width)
     return {"lines": lines}
+
+
+@job("test_stopped_then_fails")
+def stopped_then_fails(ctx):
+    """A user stops the run just before it fails on its own (before a heartbeat could tell it)."""
+    stop_execution(TaskExecution.objects.get(pk=ctx.execution.id), interface="test")
+    raise RuntimeError("failed after the stop")
