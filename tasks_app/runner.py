@@ -79,35 +79,48 @@ class Heartbeats:
         self._changed = threading.Condition()
         self._runs = {}
         self._thread = None
+        self._idle_interval = float("inf")
+        self._connected = False  # the thread has beaten since it last closed its connection
 
     def register(self, *, execution, ctx, capture, interval):
+        """Beat for ``execution`` every ``interval`` seconds from now until it is unregistered.
+
+        The thread is not woken: it never sleeps longer than one interval, so it wakes before
+        the first beat of a run registered meanwhile is due (waking it per run cost a thread switch).
+        """
         run = _BeatingRun(execution=execution, ctx=ctx, capture=capture, interval=interval)
         with self._changed:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="execution-heartbeats", daemon=True)
                 self._thread.start()
+            if interval < self._idle_interval:  # a shorter interval than the thread's sleep: wake it
+                self._idle_interval = interval
+                self._changed.notify()
             self._runs[execution.pk] = run
-            self._changed.notify()
         return run
 
     def unregister(self, run):
         """Stop beating for ``run``; returns once a beat of it in progress has ended."""
         with self._changed:
             self._runs.pop(run.execution.pk, None)
+            if not self._runs and self._connected:  # let the thread close its connection now
+                self._changed.notify()
         run.end()
 
     def _loop(self):
         while True:
             with self._changed:
-                while not self._runs:
+                if not self._runs:
                     connection.close()  # idle: hold no database connection
-                    self._changed.wait()
-                due = min(run.due for run in self._runs.values())
-                wait = due - time.monotonic()
+                    self._connected = False
+                    self._changed.wait(self._idle_interval)
+                    continue
+                wait = min(run.due for run in self._runs.values()) - time.monotonic()
                 if wait > 0:
                     self._changed.wait(wait)
                     continue
                 runs = [run for run in self._runs.values() if run.due <= time.monotonic()]
+                self._connected = True
             for run in runs:
                 run.beat()
 
