@@ -84,7 +84,13 @@ def wait_for(predicate, timeout):
 def bench_throughput(n, *, rounds=1, profile_dir=None):
     import redis
     from bench_celery_noop import (
-        RECORDED_TABLE, connect, peer_done, raw_noop, recorded_done, send_peer, send_recorded,
+        RECORDED_TABLE,
+        connect,
+        peer_done,
+        raw_noop,
+        recorded_done,
+        send_peer,
+        send_recorded,
     )
     from django.conf import settings
 

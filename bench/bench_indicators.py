@@ -26,7 +26,8 @@ def make_bars(stocks, days):
     low = close * (1 - rng.uniform(0, 0.02, close.shape))
     dates = pd.bdate_range("2023-01-02", periods=days).date
     return pd.DataFrame({
-        "code": np.repeat([f"{i:06d}" for i in range(stocks)], days), "date": np.tile(np.array(dates, dtype=object), stocks),
+        "code": np.repeat([f"{i:06d}" for i in range(stocks)], days),
+        "date": np.tile(np.array(dates, dtype=object), stocks),
         "open": (close * (1 + rng.normal(0, 0.01, close.shape))).ravel(), "high": high.ravel(), "low": low.ravel(),
         "close": close.ravel(), "volume": rng.integers(100_000, 10_000_000, close.shape).astype(float).ravel(),
     })

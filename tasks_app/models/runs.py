@@ -315,8 +315,8 @@ def _loaders(db, model):
 
 def _load(db, model, loaders, values):
     converted = []
-    for (_, converters, column), value in zip(loaders, values):
+    for (_attname, converters, column), value in zip(loaders, values):
         for converter in converters:
             value = converter(value, column, db)
         converted.append(value)
-    return model.from_db(db.alias, [attname for attname, _, _ in loaders], converted)
+    return model.from_db(db.alias, [loader[0] for loader in loaders], converted)

@@ -1,4 +1,5 @@
 """Jobs used only by the engine's tests; test workers load this module with ``--include``."""
+import logging
 import time
 from pathlib import Path
 
@@ -43,8 +44,6 @@ def returns_failed(ctx):
 @job("test_chatty", params=[Param("lines", "int", 100), Param("width", "int", 80)])
 def chatty(ctx, lines, width):
     """Log many lines (log cap and truncation)."""
-    import logging
-
     other = logging.getLogger("some.library")
     for i in range(lines):
         (ctx.log if i % 2 else other).info("line %05d %s", i, "x" * width)
