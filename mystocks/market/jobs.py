@@ -187,7 +187,7 @@ def run_backtest(ctx, **params):
     Param("cleanup_paths", "list", []),
 ])
 def cleanup_cache_data(ctx, **params):
-    """Delete cache files older than retention_days under the configured cache root, and old executions."""
+    """Delete cache files older than retention_days under the configured cache root (executions: retention)."""
     from .cleanup import cleanup
 
     return cleanup(ctx, retention_days=params["retention_days"], cleanup_paths=params["cleanup_paths"])
