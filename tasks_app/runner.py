@@ -79,7 +79,7 @@ class Heartbeats:
         self._changed = threading.Condition()
         self._runs = {}
         self._thread = None
-        self._idle_interval = float("inf")
+        self._idle_interval = None  # the shortest interval asked for; None: sleep until woken
         self._connected = False  # the thread has beaten since it last closed its connection
 
     def register(self, *, execution, ctx, capture, interval):
@@ -93,7 +93,7 @@ class Heartbeats:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="execution-heartbeats", daemon=True)
                 self._thread.start()
-            if interval < self._idle_interval:  # a shorter interval than the thread's sleep: wake it
+            if self._idle_interval is None or interval < self._idle_interval:  # the thread sleeps longer: wake it
                 self._idle_interval = interval
                 self._changed.notify()
             self._runs[execution.pk] = run
@@ -109,20 +109,28 @@ class Heartbeats:
 
     def _loop(self):
         while True:
-            with self._changed:
+            runs, idle = self._next_round()
+            if idle:
+                connection.close()  # hold no database connection while no run needs one
+            for run in runs:
+                run.beat()
+
+    def _next_round(self):
+        """Wait until beats are due (returns those runs), or until the thread fell idle after beating."""
+        with self._changed:
+            while True:
                 if not self._runs:
-                    connection.close()  # idle: hold no database connection
-                    self._connected = False
+                    if self._connected:
+                        self._connected = False
+                        return [], True
                     self._changed.wait(self._idle_interval)
                     continue
                 wait = min(run.due for run in self._runs.values()) - time.monotonic()
                 if wait > 0:
                     self._changed.wait(wait)
                     continue
-                runs = [run for run in self._runs.values() if run.due <= time.monotonic()]
                 self._connected = True
-            for run in runs:
-                run.beat()
+                return [run for run in self._runs.values() if run.due <= time.monotonic()], False
 
 
 class _BeatingRun:
