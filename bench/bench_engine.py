@@ -13,7 +13,8 @@ worker's pool children and of the sender while the full path runs (first round),
    - the recorded baseline: a raw task whose row is inserted, started and finished in plain SQL;
    - the peer: Celery with django-celery-results as the result backend and ``track_started``
      (the Django-standard way to keep a record of every run; bench_settings.py).
-   Targets: full path ≥ 2× the peer and ≥ 0.5× the recorded baseline.
+   Targets: full path ≥ 2× the peer and ≥ 0.5× the recorded baseline. The machine's load moves
+   every figure; the ratios are per round (all four variants back to back), so use --rounds 5.
 2. Slot lag: started_at − scheduled_for of a task firing every second. Target p95 ≤ 0.5 s, p99 ≤ 1 s.
 3. Edit-to-effect: seconds from saving a new schedule to beat using it. Target ≤ 6 s.
 
