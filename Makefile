@@ -1,13 +1,17 @@
-# make run  — set up everything and start web, worker and beat (Ctrl-C stops them all)
-# make demo — the same system on a separate database filled with a simulated market (offline)
-# make test — install what the tests need and run them
+# make run   — set up everything and start web, worker and beat (Ctrl-C stops them all)
+# make demo  — the same system on a separate database filled with a simulated market (offline)
+# make test  — install what the tests need and run them
+# make lint  — ruff and the import contracts (settings in pyproject.toml and .importlinter)
+# make clean — delete build outputs (virtualenv, caches, collected static files); never data
+# make reset-local-data CONFIRM=yes — delete var/: the local database, secret key, admin password,
+#                                     filesystem broker queue and market data cache
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8888
 
-.PHONY: run demo test install install-test browsers faketime clean
+.PHONY: run demo test lint install install-test browsers faketime clean reset-local-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,5 +66,21 @@ test: install-test
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/15} \
 	$(BIN)/python -m pytest
 
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+# Build outputs only. var/ holds data (database, secrets, queued messages, caches): see below.
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var/staticfiles test-artifacts .pytest_cache .ruff_cache
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The one target that deletes local data, and only when asked twice. A DATABASE_URL server is
+# never touched (drop that database yourself).
+VAR_DIR ?= $(or $(MYSTOCKS_VAR_DIR),var)
+reset-local-data:
+	@if [ "$(CONFIRM)" != "yes" ]; then \
+	  echo "This deletes $(VAR_DIR)/: the SQLite database, secret key, admin password, broker queue and caches."; \
+	  echo "Run 'make reset-local-data CONFIRM=yes' to do it."; exit 1; fi
+	rm -rf "$(VAR_DIR)"
+	@echo "$(VAR_DIR)/ deleted; 'make run' sets up a fresh database and a new admin password."

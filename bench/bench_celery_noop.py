@@ -5,6 +5,10 @@ run that leaves a durable record can do: its row is inserted before sending and 
 and finished by the worker, in plain SQL on one autocommit connection, with the same time limits
 the engine sets. The gap between the two is the price of recording; the gap between
 ``raw_recorded`` and the engine is the engine's own cost.
+
+``peer_noop`` is the peer: what a Django project gets from Celery with django-celery-results
+as the result backend and ``track_started`` (bench_settings.py), i.e. a STARTED and a SUCCESS
+row in ``django_celery_results_taskresult`` per run.
 """
 import os
 
@@ -42,6 +46,21 @@ def raw_recorded(run_id):
     ).rowcount
     if started:
         conn.execute("UPDATE bench_raw_run SET status = 'success', finished_at = now() WHERE id = %s", [run_id])
+
+
+@shared_task(name="bench.peer_noop", ignore_result=False, track_started=True)
+def peer_noop():
+    return None
+
+
+def send_peer(**options):
+    peer_noop.apply_async(**options)
+
+
+def peer_done():
+    from django_celery_results.models import TaskResult  # lazy: the worker imports this module before Django is set up
+
+    return TaskResult.objects.filter(status="SUCCESS").count()
 
 
 def send_recorded(**options):

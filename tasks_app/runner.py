@@ -5,6 +5,7 @@ import os
 import signal
 import socket
 import threading
+import time
 import traceback as tb
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -61,22 +62,97 @@ class LogCapture(logging.Handler):
         return text[:max(room, 0)] + TRUNCATION_MARKER.format(limit=self.limit), True
 
 
-class Heartbeat(threading.Thread):
-    """Every few seconds: flush log and progress, refresh heartbeat_at, pick up a stop request."""
+class Heartbeats:
+    """One long-lived thread per process beats for every execution this process is running.
 
+    Each beat flushes the job's log and progress, refreshes heartbeat_at and picks up a stop
+    request. A run registers on start and unregisters at its end; no thread is started per
+    run. The thread is started on first use in each process (a forked pool child gets its own)
+    and closes its database connection whenever no run is registered.
+    """
+
+    def __init__(self):
+        self.reset()
+
+    def reset(self):
+        """A fresh state; also run in a forked child, which inherits no thread and maybe a held lock."""
+        self._changed = threading.Condition()
+        self._runs = {}
+        self._thread = None
+        self._idle_interval = None  # the shortest interval asked for; None: sleep until woken
+        self._connected = False  # the thread has beaten since it last closed its connection
+
+    def register(self, *, execution, ctx, capture, interval):
+        """Beat for ``execution`` every ``interval`` seconds from now until it is unregistered.
+
+        The thread is not woken: it never sleeps longer than one interval, so it wakes before
+        the first beat of a run registered meanwhile is due (waking it per run cost a thread switch).
+        """
+        run = _BeatingRun(execution=execution, ctx=ctx, capture=capture, interval=interval)
+        with self._changed:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="execution-heartbeats", daemon=True)
+                self._thread.start()
+            if self._idle_interval is None or interval < self._idle_interval:  # the thread sleeps longer: wake it
+                self._idle_interval = interval
+                self._changed.notify()
+            self._runs[execution.pk] = run
+        return run
+
+    def unregister(self, run):
+        """Stop beating for ``run``; returns once a beat of it in progress has ended."""
+        with self._changed:
+            self._runs.pop(run.execution.pk, None)
+            if not self._runs and self._connected:  # let the thread close its connection now
+                self._changed.notify()
+        run.end()
+
+    def _loop(self):
+        while True:
+            runs, idle = self._next_round()
+            if idle:
+                connection.close()  # hold no database connection while no run needs one
+            for run in runs:
+                run.beat()
+
+    def _next_round(self):
+        """Wait until beats are due (returns those runs), or until the thread fell idle after beating."""
+        with self._changed:
+            while True:
+                if not self._runs:
+                    if self._connected:
+                        self._connected = False
+                        return [], True
+                    self._changed.wait(self._idle_interval)
+                    continue
+                wait = min(run.due for run in self._runs.values()) - time.monotonic()
+                if wait > 0:
+                    self._changed.wait(wait)
+                    continue
+                self._connected = True
+                return [run for run in self._runs.values() if run.due <= time.monotonic()], False
+
+
+class _BeatingRun:
     def __init__(self, *, execution, ctx, capture, interval):
-        super().__init__(name=f"heartbeat-{execution.pk}", daemon=True)
         self.execution, self.ctx, self.capture, self.interval = execution, ctx, capture, interval
-        self.stopped = threading.Event()
-
-    def run(self):
-        try:
-            while not self.stopped.wait(self.interval):
-                self.beat()
-        finally:
-            connection.close()
+        self.due = time.monotonic() + interval
+        self.active = True
+        self._lock = threading.Lock()
 
     def beat(self):
+        with self._lock:
+            if not self.active:
+                return
+            self.due = time.monotonic() + self.interval
+            try:
+                close_old_connections()
+                self._beat()
+            except Exception:  # a lost database connection must not end the heartbeats of later runs
+                logger.exception("heartbeat of execution %s failed", self.execution.pk)
+                connection.close()
+
+    def _beat(self):
         flush(self.execution, self.ctx, self.capture)
         if self.execution.record_heartbeat() and not self.ctx.cancel_requested:
             self.ctx.request_cancel()
@@ -84,13 +160,21 @@ class Heartbeat(threading.Thread):
             timer.daemon = True
             timer.start()
 
+    def end(self):
+        with self._lock:
+            self.active = False
+
     def interrupt(self):
         """A job that does not poll check_cancelled is interrupted like a soft time limit."""
-        if self.stopped.is_set():
+        if not self.active:
             return
         if signal.getsignal(signal.SIGUSR1) in (signal.SIG_DFL, signal.SIG_IGN, None):
             return  # not inside a Celery prefork child: only cooperative cancellation
         os.kill(os.getpid(), signal.SIGUSR1)
+
+
+HEARTBEATS = Heartbeats()
+os.register_at_fork(after_in_child=HEARTBEATS.reset)
 
 
 def flush(execution, ctx, capture):
@@ -105,14 +189,11 @@ def flush(execution, ctx, capture):
 def run_execution(execution_id, *, worker_host=None, worker_pid=None):
     """Run one pending execution to its end in this process and record the outcome."""
     close_old_connections()
-    try:
-        execution = TaskExecution.objects.select_related("task").get(pk=execution_id)
-    except TaskExecution.DoesNotExist:
-        logger.warning("execution %s no longer exists", execution_id)
-        return None
-    if not execution.mark_running(worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid()):
-        logger.info("execution %s not started: it is %s", execution_id, execution.status)
-        return execution
+    execution = TaskExecution.start(
+        execution_id, worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid(),
+    )
+    if execution is None:
+        return _not_started(execution_id)
     logger_name = f"tasks_app.job.{execution.task.job}"
     ctx = JobContext(execution=execution, params=execution.params, logger_name=logger_name)
     capture = LogCapture(
@@ -126,18 +207,27 @@ def run_execution(execution_id, *, worker_host=None, worker_pid=None):
     return execution
 
 
+def _not_started(execution_id):
+    """Not started (rare: a redelivery, a stop, a deleted run): say why in the worker's log."""
+    execution = TaskExecution.objects.filter(pk=execution_id).first()
+    if execution is None:
+        logger.warning("execution %s no longer exists", execution_id)
+    else:
+        logger.info("execution %s not started: it is %s%s", execution_id, execution.status,
+                    " (stop requested)" if execution.cancel_requested else "")
+    return execution
+
+
 def _run_with_heartbeat(execution, ctx, capture):
     root = logging.getLogger()
     root.addHandler(capture)
-    heartbeat = Heartbeat(
+    run = HEARTBEATS.register(
         execution=execution, ctx=ctx, capture=capture, interval=settings.MYSTOCKS_HEARTBEAT_SECONDS,
     )
-    heartbeat.start()
     try:
         return _call(execution, ctx)
     finally:
-        heartbeat.stopped.set()
-        heartbeat.join(timeout=10)
+        HEARTBEATS.unregister(run)
         root.removeHandler(capture)
 
 

@@ -10,6 +10,7 @@ import zoneinfo
 
 from croniter import croniter
 from cron_descriptor import ExpressionDescriptor, Options
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -58,7 +59,7 @@ def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start
 
 
 def _tz(definition):
-    return zoneinfo.ZoneInfo(definition.timezone or "Asia/Shanghai")
+    return zoneinfo.ZoneInfo(definition.timezone or settings.TIME_ZONE)
 
 
 def _grid_anchor(definition):

@@ -19,8 +19,11 @@ logger = logging.getLogger(__name__)
 
 def release_waiting(finished):
     """After ``finished`` ended: start the next queued run of its task and any run waiting on it."""
-    if not TaskExecution.objects.filter(status=Status.PENDING).exclude(wait_reason="").exists():
-        return  # the common case, answered by a small partial index
+    held_back = finished.runs_held_back
+    if held_back is None:  # answered by a small partial index; the runner's finish already knows
+        held_back = TaskExecution.objects.filter(status=Status.PENDING).exclude(wait_reason="").exists()
+    if not held_back:
+        return  # the common case
     _release_queued(finished.task)
     for task in _dependants(finished.task.task_id):
         for waiting in _waiting(task).filter(wait_reason__startswith=UPSTREAM_PREFIX):

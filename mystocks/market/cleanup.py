@@ -1,4 +1,8 @@
-"""Cache cleanup: delete old files, but only ever under the configured cache root."""
+"""Cache cleanup: delete old files, but only ever under the configured cache root.
+
+Run history is not touched here: the engine's retention service prunes executions (after
+rolling them up) on its own daily schedule.
+"""
 import os
 import time
 from pathlib import Path
@@ -84,14 +88,9 @@ def cleanup(ctx, *, retention_days, cleanup_paths):
     root = roots[0]
     targets = resolve_targets(roots, cleanup_paths)  # all checked before anything is deleted
     existing = [t for t in targets if t.exists()]
-    ctx.progress(0, 2, f"deleting cache files older than {retention_days} days under {root}")
+    ctx.progress(0, 1, f"deleting cache files older than {retention_days} days under {root}")
     deleted, freed = delete_old_files(existing, older_than_days=retention_days)
     ctx.log.info("deleted %d files (%d bytes) under %s", deleted, freed, root)
-    from tasks_app.retention import delete_old_executions
-
-    days = getattr(settings, "MYSTOCKS_RETENTION_EXECUTION_DAYS", 90)
-    ctx.progress(1, 2, f"pruning executions older than {days} days")
-    executions = delete_old_executions(days=days)
-    ctx.progress(2, 2, "done")
-    return {"cache_root": str(root), "paths": [str(t) for t in targets], "missing": [str(t) for t in targets if t not in existing],
-            "files_deleted": deleted, "bytes_freed": freed, "executions_deleted": executions}
+    ctx.progress(1, 1, "done")
+    return {"cache_root": str(root), "paths": [str(t) for t in targets],
+            "missing": [str(t) for t in targets if t not in existing], "files_deleted": deleted, "bytes_freed": freed}

@@ -286,7 +286,7 @@ def compute_signal_returns(ctx, **params):
           help=_("folders under the cache roots (MYSTOCKS_CACHE_ROOT, MYSTOCKS_CACHE_ROOTS)")),
 ])
 def cleanup_cache_data(ctx, **params):
-    """Delete cache files older than retention_days under the configured cache root, and old executions."""
+    """Delete cache files older than retention_days under the configured cache root (executions: retention)."""
     from .cleanup import cleanup
 
     return cleanup(ctx, retention_days=params["retention_days"], cleanup_paths=params["cleanup_paths"])

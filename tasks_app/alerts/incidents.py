@@ -5,7 +5,7 @@ problem only counts ``occurrences``, so a task failing every minute alerts once,
 """
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -34,7 +34,7 @@ def on_execution_ended(execution, *, retried):
     closes a long-run incident of that execution.
     """
     failed = execution.status in (Status.FAILED, Status.TIMEOUT)
-    if not failed and not AlertIncident.objects.filter(task_id=execution.task_id, resolved_at__isnull=True).exists():
+    if not failed and not _has_open_incident(execution.task_id):
         return  # the common case, a run of a healthy task: nothing to open, resolve or close
     if failed and not retried:
         kind = Kind.TIMEOUT if execution.status == Status.TIMEOUT else Kind.FAILURE
@@ -43,6 +43,18 @@ def on_execution_ended(execution, *, retried):
         for kind in RECOVERED_BY_SUCCESS:
             resolve(kind=kind, task=execution.task, execution=execution)
     _close_long_run(execution)
+
+
+def _has_open_incident(task_pk):
+    """Asked after every run: a plain statement, as building the ORM query cost more than the query."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {qn(AlertIncident._meta.db_table)} WHERE {qn('task_id')} = %s "
+            f"AND {qn('resolved_at')} IS NULL LIMIT 1",
+            [task_pk],
+        )
+        return cursor.fetchone() is not None
 
 
 def report(*, kind, task=None, execution=None, scheduled_for=None, detail="", occurrences=None, inline=False):

@@ -76,6 +76,11 @@ def parse_priority(value):
                      % {"value": value})
 
 
+def default_timezone():
+    """The project's TIME_ZONE: the engine assumes no market's clock of its own."""
+    return settings.TIME_ZONE
+
+
 def validate_timezone(value):
     try:
         zoneinfo.ZoneInfo(value)
@@ -132,7 +137,7 @@ class TaskDefinition(models.Model):
     interval_seconds = models.PositiveIntegerField(null=True, blank=True)
     start_time = models.DateTimeField(null=True, blank=True)
     end_time = models.DateTimeField(null=True, blank=True)
-    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    timezone = models.CharField(max_length=64, default=default_timezone, validators=[validate_timezone])
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
@@ -225,7 +230,7 @@ class TaskGroup(models.Model):
     schedule_type = models.CharField(max_length=16, choices=ScheduleType.choices, default=ScheduleType.NONE)
     cron_expression = models.CharField(max_length=120, blank=True)
     interval_seconds = models.PositiveIntegerField(null=True, blank=True)
-    timezone = models.CharField(max_length=64, default="Asia/Shanghai", validators=[validate_timezone])
+    timezone = models.CharField(max_length=64, default=default_timezone, validators=[validate_timezone])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

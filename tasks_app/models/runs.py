@@ -1,6 +1,13 @@
-"""Runs: task executions and group runs, with their state machines."""
+"""Runs: task executions and group runs, with their state machines.
+
+The runner's transitions (start, finish) and its heartbeat are single hand-written statements:
+they run for every execution, where building the ORM query cost more than the round trip. They
+stay conditional (``WHERE status = …``), so two processes still never both win.
+"""
+import functools
+
 from django.conf import settings
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
 from django.db.models.functions import Concat
 from django.utils import timezone
@@ -73,7 +80,10 @@ class TaskExecution(models.Model):
     A finished row never changes status again. Retries are new rows (``retry_of``, ``attempt``).
     """
 
-    task = models.ForeignKey(TaskDefinition, on_delete=models.CASCADE, related_name="executions")
+    # Every index is written on each insert and on both status changes of every run, so there is
+    # none that nothing reads: ``task`` is served by the (task, …) indexes below, and no query
+    # looks a run up by its Celery id (stop revokes it from the row).
+    task = models.ForeignKey(TaskDefinition, on_delete=models.CASCADE, related_name="executions", db_index=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
     scheduled_for = models.DateTimeField(null=True, blank=True)
@@ -89,7 +99,7 @@ class TaskExecution(models.Model):
     )
     worker_host = models.CharField(max_length=200, blank=True)
     worker_pid = models.PositiveIntegerField(null=True, blank=True)
-    celery_task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    celery_task_id = models.CharField(max_length=64, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     progress_done = models.FloatField(null=True, blank=True)
     progress_total = models.FloatField(null=True, blank=True)
@@ -130,6 +140,10 @@ class TaskExecution(models.Model):
             ),
         ]
 
+    # Set by finish(): whether any pending run was held back (wait_reason) as this one ended;
+    # None when not known, and then release_waiting asks the database.
+    runs_held_back = None
+
     def __str__(self):
         return f"#{self.pk} {self.task_id} {self.status}"
 
@@ -155,6 +169,29 @@ class TaskExecution(models.Model):
                 setattr(self, field, value)
         return True
 
+    @classmethod
+    def start(cls, pk, *, worker_host, worker_pid):
+        """pending → running in one statement; returns the execution with its definition loaded.
+
+        Returns None when the row is not pending any more, was cancelled, or does not exist
+        (another delivery of the same message, a stop, a deleted run): nothing starts then.
+        """
+        db = connections[DEFAULT_DB_ALIAS]
+        now = timezone.now()
+        params = [_prep(db, "status", Status.RUNNING), _prep(db, "started_at", now), _prep(db, "heartbeat_at", now),
+                  worker_host, worker_pid, pk, Status.PENDING]
+        joined = db.vendor == "postgresql"  # SQLite's RETURNING cannot name the FROM table's columns
+        with db.cursor() as cursor:
+            cursor.execute(_start_sql(db, joined=joined), params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        columns = _loaders(db, cls)
+        execution = _load(db, cls, columns, row[:len(columns)])
+        if joined:
+            execution.task = _load(db, TaskDefinition, _loaders(db, TaskDefinition), row[len(columns):])
+        return execution
+
     def mark_running(self, *, worker_host, worker_pid):
         """pending → running, unless it was cancelled or another delivery already started it."""
         now = timezone.now()
@@ -178,23 +215,33 @@ class TaskExecution(models.Model):
         )
 
     def finish(self, status, *, result=None, error="", traceback="", log_tail="", log_truncated=False, progress=None):
-        """running → a final status, with its outcome, duration and the last captured log lines."""
+        """running → a final status, with its outcome, duration and the last captured log lines.
+
+        One statement; it also brings back ``cancel_requested`` as it is now, so the follow-ups
+        (retry, restart) see a stop that arrived while the job ran, and whether any run is held
+        back (``runs_held_back``), so releasing them costs nothing in the common case.
+        """
+        db = connections[DEFAULT_DB_ALIAS]
         now = timezone.now()
         changes = {
-            "status": status, "result": result, "error": error, "traceback": traceback,
-            "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
+            "status": status, "result": result, "error": error, "traceback": traceback, "finished_at": now,
+            "duration": (now - self.started_at).total_seconds() if self.started_at else None,
         }
-        if log_tail:
-            changes["log"] = Concat(F("log"), models.Value(log_tail))
         if log_truncated:
             changes["log_truncated"] = True
         if progress:
             changes.update(progress_done=progress["done"], progress_total=progress["total"],
                            progress_message=progress["message"])
-        if not self._transition([Status.RUNNING], **changes):
+        sql, params = _finish_sql(db, changes, log_tail=log_tail, pk=self.pk)
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+        if row is None:
             return False
-        if log_tail:
-            self.log += log_tail
+        for field, value in changes.items():
+            setattr(self, field, value)
+        self.log += log_tail
+        self.cancel_requested, self.runs_held_back = bool(row[0]), bool(row[1])
         return True
 
     def append_log(self, text, *, truncated=False):
@@ -211,6 +258,72 @@ class TaskExecution(models.Model):
         )
 
     def record_heartbeat(self):
-        """Refresh heartbeat_at; return whether a stop was requested meanwhile."""
-        TaskExecution.objects.filter(pk=self.pk).update(heartbeat_at=timezone.now())
-        return TaskExecution.objects.filter(pk=self.pk, cancel_requested=True).exists()
+        """Refresh heartbeat_at; return whether a stop was requested meanwhile (one statement)."""
+        db = connections[DEFAULT_DB_ALIAS]
+        table, qn = TaskExecution._meta.db_table, db.ops.quote_name
+        with db.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {qn(table)} SET {qn('heartbeat_at')} = %s WHERE {qn('id')} = %s "
+                f"RETURNING {qn('cancel_requested')}",
+                [_prep(db, "heartbeat_at", timezone.now()), self.pk],
+            )
+            row = cursor.fetchone()
+        return bool(row and row[0])
+
+
+def _prep(db, name, value):
+    """A value for ``TaskExecution.<name>`` as the database driver wants it."""
+    return TaskExecution._meta.get_field(name).get_db_prep_save(value, db)
+
+
+@functools.lru_cache(maxsize=32)
+def _start_sql(db, *, joined):
+    execution, definition = TaskExecution._meta, TaskDefinition._meta
+    qn = db.ops.quote_name
+    te, td = qn(execution.db_table), qn(definition.db_table)
+    returning = [f"{te}.{qn(f.column)}" for f in execution.concrete_fields]
+    join = ""
+    if joined:
+        returning += [f"{td}.{qn(f.column)}" for f in definition.concrete_fields]
+        join = f" FROM {td} WHERE {td}.{qn('id')} = {te}.{qn('task_id')} AND"
+    else:
+        join = " WHERE"
+    return (
+        f"UPDATE {te} SET {qn('status')} = %s, {qn('started_at')} = %s, {qn('heartbeat_at')} = %s, "
+        f"{qn('worker_host')} = %s, {qn('worker_pid')} = %s{join} {te}.{qn('id')} = %s AND {te}.{qn('status')} = %s "
+        f"AND NOT {te}.{qn('cancel_requested')} RETURNING {', '.join(returning)}"
+    )
+
+
+def _finish_sql(db, changes, *, log_tail, pk):
+    qn = db.ops.quote_name
+    assignments = [f"{qn(TaskExecution._meta.get_field(name).column)} = %s" for name in changes]
+    params = [_prep(db, name, value) for name, value in changes.items()]
+    if log_tail:
+        assignments.append(f"{qn('log')} = {qn('log')} || %s")
+        params.append(log_tail)
+    table = qn(TaskExecution._meta.db_table)
+    held_back = (f"EXISTS (SELECT 1 FROM {table} held WHERE held.{qn('status')} = %s "
+                 f"AND held.{qn('wait_reason')} <> '')")
+    sql = (f"UPDATE {table} SET {', '.join(assignments)} WHERE {qn('id')} = %s AND {qn('status')} = %s "
+           f"RETURNING {qn('cancel_requested')}, {held_back}")
+    return sql, [*params, pk, Status.RUNNING, Status.PENDING]
+
+
+@functools.lru_cache(maxsize=32)
+def _loaders(db, model):
+    """Per concrete field of ``model``: (attname, the converters the ORM would apply to its column)."""
+    loaders = []
+    for field in model._meta.concrete_fields:
+        column = field.get_col(model._meta.db_table)
+        loaders.append((field.attname, db.ops.get_db_converters(column) + column.get_db_converters(db), column))
+    return tuple(loaders)
+
+
+def _load(db, model, loaders, values):
+    converted = []
+    for (_attname, converters, column), value in zip(loaders, values):
+        for converter in converters:
+            value = converter(value, column, db)
+        converted.append(value)
+    return model.from_db(db.alias, [loader[0] for loader in loaders], converted)

@@ -2,6 +2,7 @@
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -59,7 +60,7 @@ def task_edit(request, task_id):
 def cron_preview(request):
     """htmx: the cron expression in words and its next 5 times in the task's time zone, or the error."""
     expression = request.GET.get("cron_expression", "").strip()
-    tz_name = request.GET.get("timezone") or "Asia/Shanghai"
+    tz_name = request.GET.get("timezone") or settings.TIME_ZONE
     context = {"expression": expression}
     if not expression:
         return render(request, "pages/cron_preview.html", {"hint": _("enter a cron expression")})

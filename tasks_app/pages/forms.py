@@ -3,6 +3,7 @@ import json
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -85,7 +86,7 @@ class TaskForm(forms.ModelForm):
         if isinstance(self.initial.get("tags"), list):  # model_to_dict gives the list; the input wants text
             self.initial["tags"] = ", ".join(self.initial["tags"])
         self.initial.setdefault("params_json", json.dumps(inst.params or {}, ensure_ascii=False, indent=2))
-        tz = zoneinfo.ZoneInfo(inst.timezone or "Asia/Shanghai")
+        tz = zoneinfo.ZoneInfo(inst.timezone or settings.TIME_ZONE)
         for name in ("start_time", "end_time"):
             value = getattr(inst, name)
             if value:
@@ -127,7 +128,7 @@ class TaskForm(forms.ModelForm):
     def _localise_times(self, cleaned):
         """The browser sends wall-clock times: read them in the task's time zone, not the server's."""
         try:
-            tz = zoneinfo.ZoneInfo(cleaned.get("timezone") or "Asia/Shanghai")
+            tz = zoneinfo.ZoneInfo(cleaned.get("timezone") or settings.TIME_ZONE)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             return
         for name in ("start_time", "end_time"):

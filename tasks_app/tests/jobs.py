@@ -1,9 +1,12 @@
 """Jobs used only by the engine's tests; test workers load this module with ``--include``."""
+import logging
 import time
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 
+from tasks_app.control import stop_execution
+from tasks_app.models import TaskExecution
 from tasks_app.registry import Param, job
 
 
@@ -41,9 +44,14 @@ def returns_failed(ctx):
 @job("test_chatty", params=[Param("lines", "int", 100), Param("width", "int", 80)])
 def chatty(ctx, lines, width):
     """Log many lines (log cap and truncation)."""
-    import logging
-
     other = logging.getLogger("some.library")
     for i in range(lines):
         (ctx.log if i % 2 else other).info("line %05d %s", i, "x" * width)
     return {"lines": lines}
+
+
+@job("test_stopped_then_fails")
+def stopped_then_fails(ctx):
+    """A user stops the run just before it fails on its own (before a heartbeat could tell it)."""
+    stop_execution(TaskExecution.objects.get(pk=ctx.execution.id), interface="test")
+    raise RuntimeError("failed after the stop")

@@ -5,7 +5,7 @@ import pytest
 
 from tasks_app.dispatch import retry_delay_seconds, run_task_now
 from tasks_app.models import Status, TaskDefinition, TaskExecution, Trigger
-from tasks_app.testing import make_definition, wait_until
+from tasks_app.testing import make_definition, run_definition_inline, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,3 +44,12 @@ def test_the_backoff_doubles_is_capped_and_jittered(settings):
     delays = [retry_delay_seconds(task, attempt) for attempt in (1, 2, 3, 4)]
     assert 270 <= delays[0] <= 330 and 540 <= delays[1] <= 660
     assert 900 <= delays[2] <= 1100 and 900 <= delays[3] <= 1100
+
+
+def test_a_run_stopped_just_before_it_fails_is_not_retried():
+    # The stop lands while the job runs, before a heartbeat carried it to the runner: the
+    # follow-ups must still see it, or a user's stop would be answered with a retry.
+    task = make_definition("test_stopped_then_fails", retry_count=2, retry_delay=0)
+    execution = run_definition_inline(task)
+    assert execution.status == Status.FAILED and execution.cancel_requested
+    assert TaskExecution.objects.filter(task=task).count() == 1

@@ -1,4 +1,6 @@
 """The runner records every outcome of a job: result, error, traceback, log, progress, duration."""
+import threading
+
 import pytest
 
 from tasks_app.models import Status, TaskDefinition, TaskExecution
@@ -59,3 +61,12 @@ def test_a_finished_execution_is_never_started_again():
     execution.refresh_from_db()
     assert execution.status == Status.SUCCESS
     assert execution.log.count("starting job noop") == 1
+
+
+def test_one_heartbeat_thread_beats_for_every_run_of_the_process(settings):
+    # A thread per run cost a thread start and a switch on every execution, however short.
+    settings.MYSTOCKS_HEARTBEAT_SECONDS = 0.2
+    runs = [run_job_inline("sleep", {"seconds": 0.8}) for _ in range(2)]
+    assert all(run.status == Status.SUCCESS and run.heartbeat_at > run.started_at for run in runs)
+    beating = [t for t in threading.enumerate() if t.name.startswith(("execution-heartbeats", "heartbeat-"))]
+    assert len(beating) == 1 and beating[0].is_alive()

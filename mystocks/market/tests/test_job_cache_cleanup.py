@@ -1,11 +1,13 @@
 """cleanup_cache_data deletes old files only under the cache root and refuses any other path."""
+import datetime
 import os
 import time
 
 import pytest
+from django.utils import timezone
 
-from tasks_app.models import Status
-from tasks_app.testing import run_job_inline
+from tasks_app.models import Status, TaskExecution
+from tasks_app.testing import make_definition, run_job_inline
 
 pytestmark = pytest.mark.django_db(transaction=True)
 OLD = time.time() - 40 * 86400
@@ -29,7 +31,7 @@ def cache(settings):
 def test_old_files_under_the_given_path_are_deleted(cache):
     execution = run_job_inline("cleanup_cache_data", {"retention_days": 30, "cleanup_paths": ["market"]})
     assert execution.status == Status.SUCCESS, execution.error
-    assert execution.result["files_deleted"] == 1 and "executions_deleted" in execution.result
+    assert execution.result["files_deleted"] == 1
     assert not cache["old"].exists() and not cache["old"].parent.exists()
     assert cache["new"].exists() and cache["other"].exists()
 
@@ -47,3 +49,15 @@ def test_a_symlink_leading_out_of_the_root_is_refused(cache, tmp_path):
     (cache["root"] / "link").symlink_to(outside.parent)
     execution = run_job_inline("cleanup_cache_data", {"retention_days": 0, "cleanup_paths": ["link"]})
     assert execution.status == Status.FAILED and outside.exists()
+
+
+def test_it_leaves_the_engine_executions_to_retention(cache, settings):
+    # Pruning run history is the engine's retention service (with its roll-ups); a market job
+    # deleting executions duplicated it and bypassed the daily roll-up it does first.
+    settings.MYSTOCKS_RETENTION_EXECUTION_DAYS = 1
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    old = TaskExecution.objects.create(task=make_definition("noop"), status=Status.SUCCESS, created_at=long_ago,
+                                       started_at=long_ago, finished_at=long_ago, duration=0)
+    execution = run_job_inline("cleanup_cache_data", {"retention_days": 30, "cleanup_paths": ["market"]})
+    assert execution.status == Status.SUCCESS, execution.error
+    assert TaskExecution.objects.filter(pk=old.pk).exists()
