@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from . import audit, scheduling
+from . import audit, limits, scheduling
 from .catalogue import find_cycle
 from .models import TaskDefinition, TaskGroup, TaskGroupMember
 
@@ -97,7 +97,10 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interfac
 
 def _parse(text, report):
     try:
-        document = yaml.safe_load(text)
+        document = limits.load_yaml(text)
+    except limits.InputTooLarge as exc:
+        report.errors.append(f"document: refused, {exc}")
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -105,6 +108,10 @@ def _parse(text, report):
         return None
     if not isinstance(document, dict):
         report.errors.append("document: must be a mapping with 'tasks' and 'task_groups'")
+        return None
+    where = limits.find_control_char(document)
+    if where:
+        report.errors.append(f"{where}: must not contain NUL or other control characters")
         return None
     for key in document:
         if key not in TOP_KEYS:
@@ -353,7 +360,12 @@ def _apply(tasks, groups, report, *, actor=None):
 
 
 def _local_iso(moment, tz_name):
-    return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat() if moment else None
+    if not moment:
+        return None
+    try:
+        return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat()
+    except (OverflowError, ValueError):  # a stored value out of range is shown as stored, in UTC
+        return moment.isoformat()
 
 
 def task_to_dict(task):

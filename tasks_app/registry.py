@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
 
+from . import limits
+
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "list", "dict")
 _MISSING = object()
 
@@ -149,6 +151,8 @@ class JobSpec:
             params = {}
         if not isinstance(params, dict):
             raise ParamsInvalid({"params": f"must be a mapping, got {type(params).__name__}"})
+        if limits.nesting_depth(params) > limits.MAX_NESTING or limits.json_size(params) > limits.MAX_PARAMS_BYTES:
+            raise ParamsInvalid({"params": f"larger than {limits.MAX_PARAMS_BYTES} bytes as JSON or nested too deep"})
         errors = {}
         accepted = ", ".join(self.param_index) or "none"
         for name in params:

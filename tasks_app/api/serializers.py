@@ -29,7 +29,7 @@ class TaskConfigSerializer(serializers.Serializer):
     """The old task manager's TaskConfig (request body of register, PUT and PATCH); documentation only:
     validation is config_io.build_task_definition's, reporting each bad key."""
 
-    task_id = serializers.RegexField(r"^[A-Za-z0-9_.-]+$", max_length=100)
+    task_id = serializers.RegexField(r"\A[A-Za-z0-9_.-]+\Z", max_length=100)
     task_name = serializers.CharField(max_length=200)
     task_type = serializers.ChoiceField(choices=TaskType.choices)
     task_function = serializers.CharField(help_text="registered job name (see GET /api/jobs/)")
@@ -54,10 +54,22 @@ class TaskConfigSerializer(serializers.Serializer):
     paused = serializers.BooleanField(required=False)
 
 
+class StoredDateTimeField(serializers.DateTimeField):
+    """A stored moment, in UTC when it cannot be shown in the local time zone (out of range): the list still renders."""
+
+    def to_representation(self, value):
+        try:
+            return super().to_representation(value)
+        except serializers.ValidationError:
+            return value.isoformat()
+
+
 class TaskSerializer(serializers.ModelSerializer):
     """A task as the old task manager returned it (its TaskConfig keys) plus schedule in words and runs."""
 
     task_function = serializers.CharField(source="job")
+    start_time = StoredDateTimeField(allow_null=True, read_only=True)
+    end_time = StoredDateTimeField(allow_null=True, read_only=True)
     schedule = serializers.SerializerMethodField()
     schedule_description = serializers.SerializerMethodField()
     next_run_at = serializers.SerializerMethodField()

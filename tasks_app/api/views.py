@@ -12,13 +12,14 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, retention, stats
+from .. import catalogue, config_io, control, limits, retention, schedules, stats
 from ..dispatch import run_task_now
 from ..models import TaskDefinition, Trigger
 from . import examples
 from .base import ApiViewMixin, bool_param, int_param
 from .filters import TaskFilter
 from .pagination import TaskPagination
+from .parsers import BoundedJSONParser, PayloadTooLarge
 from .permissions import RUN, IsAdmin
 from .serializers import (
     CleanupResponseSerializer, ErrorSerializer, ExecutionSerializer, ImportReportSerializer, ImportRequestSerializer,
@@ -194,10 +195,12 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         examples=[examples.IMPORT_REQUEST],
     )
     @action(detail=False, methods=["post"], url_path="import", filterset_class=None, pagination_class=None,
-            parser_classes=[parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser,
+            parser_classes=[BoundedJSONParser, parsers.MultiPartParser, parsers.FormParser,
                             YamlTextParser, TextYamlParser, PlainTextParser])
     def import_catalogue(self, request):
         content = _document_text(request)
+        if len(content.encode("utf-8", errors="replace")) > limits.MAX_DOCUMENT_BYTES:
+            raise PayloadTooLarge(f"catalogue larger than {limits.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
         options = request.data if isinstance(request.data, dict) else {}
         dry_run = bool_param(request.query_params, "dry_run", default=bool_param(options, "dry_run"))
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
@@ -301,6 +304,8 @@ def _date_param(query, name):
         value = None
     if value is None:
         raise ValidationError({name: [f"not a date: {raw!r} (use 2026-01-31)"]})
+    if not schedules.MIN_YEAR <= value.year <= schedules.MAX_YEAR:
+        raise ValidationError({name: [f"must be between the years {schedules.MIN_YEAR} and {schedules.MAX_YEAR}"]})
     return value
 
 

@@ -59,7 +59,7 @@ class TaskDefinition(models.Model):
 
     task_id = models.CharField(
         max_length=100, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+        validators=[RegexValidator(r"\A[A-Za-z0-9_.-]+\Z", _("letters, digits, _ . - only"))],
     )
     task_name = models.CharField(max_length=200)
     task_type = models.CharField(max_length=32, choices=TaskType.choices, default=TaskType.MANUAL)
@@ -166,7 +166,7 @@ class TaskGroup(models.Model):
 
     group_id = models.CharField(
         max_length=100, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+        validators=[RegexValidator(r"\A[A-Za-z0-9_.-]+\Z", _("letters, digits, _ . - only"))],
     )
     group_name = models.CharField(max_length=200)
     description = models.TextField(blank=True)

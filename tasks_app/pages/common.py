@@ -54,9 +54,12 @@ class CheapPage:
         return len(self.object_list)
 
 
+MAX_PAGE = 100_000  # 2.5 million rows deep; far past it the OFFSET overflowed the database's integer
+
+
 def page_number(request, name="page"):
     try:
-        return int(request.GET.get(name, 1))
+        return min(max(int(request.GET.get(name, 1)), 1), MAX_PAGE)
     except ValueError:
         return 1
 
