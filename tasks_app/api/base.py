@@ -14,7 +14,7 @@ class ApiViewMixin:
     permission_classes = [TaskCenterPermission]
     throttle_classes = [ReadThrottle, WriteThrottle]
     schema = ApiAutoSchema()
-    action_permissions = {}
+    action_rules = {}
 
     def get_exception_handler(self):
         return api_exception_handler

@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, limits, retention, schedules, stats
+from .. import catalogue, config_io, control, limits, permissions, retention, schedules, stats
 from ..dispatch import run_task_now
 from ..models import TaskDefinition, Trigger
 from . import examples
@@ -20,14 +20,12 @@ from .base import ApiViewMixin, bool_param, int_param
 from .filters import TaskFilter
 from .pagination import TaskPagination
 from .parsers import BoundedJSONParser, PayloadTooLarge
-from .permissions import RUN, IsAdmin
 from .serializers import (
     CleanupResponseSerializer, ErrorSerializer, ExecutionSerializer, ImportReportSerializer, ImportRequestSerializer,
     NextRunsSerializer, StartRequestSerializer, StartResponseSerializer, StatisticsSerializer,
     StopResponseSerializer, TaskConfigSerializer, TaskSerializer,
 )
 
-ADD, CHANGE, DELETE = (f"tasks_app.{verb}_taskdefinition" for verb in ("add", "change", "delete"))
 START_KEYS = {"params", "with_upstreams"}
 
 
@@ -62,9 +60,11 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     filterset_class = TaskFilter
     pagination_class = TaskPagination
     permission_model = TaskDefinition
-    action_permissions = {
-        "start": [RUN], "stop": [RUN], "pause": [RUN], "resume": [RUN], "register": [ADD],
-        "import_catalogue": [ADD, CHANGE], "export": [], "statistics": [], "next_runs": [], "health": [],
+    action_rules = {
+        "start": "run_task", "stop": "stop_task", "pause": "pause_task", "resume": "pause_task",
+        "register": "create_task", "create": "create_task", "update": "change_task", "partial_update": "change_task",
+        "destroy": "delete_task", "import_catalogue": "import", "cleanup_audit": "cleanup_audit",
+        "export": "export", "statistics": "view", "next_runs": "view", "health": "view",
     }
 
     def get_queryset(self):
@@ -204,7 +204,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         options = request.data if isinstance(request.data, dict) else {}
         dry_run = bool_param(request.query_params, "dry_run", default=bool_param(options, "dry_run"))
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
-        if replace and not (request.user.is_staff or request.user.has_perm(DELETE)):
+        if replace and not permissions.allowed(request.user, "import_replace"):
             raise PermissionDenied("replace deletes tasks missing from the document: it needs the delete permission")
         report = config_io.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
                                             interface="api")
@@ -225,8 +225,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=None, responses=CleanupResponseSerializer, filters=False,
                    parameters=[OpenApiParameter("days", int, description="keep this many days (1–3650, default 90)")])
-    @action(detail=False, methods=["post"], url_path="cleanup/audit", permission_classes=[IsAdmin],
-            filterset_class=None, pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="cleanup/audit", filterset_class=None, pagination_class=None)
     def cleanup_audit(self, request):
         source = request.query_params if "days" in request.query_params else _mapping(request.data or {})
         days = int_param(source, "days", default=90, minimum=1, maximum=3650)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from .. import control, groups
 from ..models import GroupRun, TaskGroup
-from .common import RUN_PERM, CheapPage, action, page_number
+from .common import CheapPage, action, page_number
 
 
 @login_required
@@ -33,7 +33,7 @@ def group_detail(request, group_id):
     return render(request, "pages/group_detail.html", {"group": group, "members": members, "page": runs})
 
 
-@action(RUN_PERM)
+@action("run_group")
 def group_run_now(request, group_id):
     group = get_object_or_404(TaskGroup, group_id=group_id)
     run = groups.start_group_run(group=group, actor=request.user, interface="ui")
@@ -69,7 +69,7 @@ def group_run_detail(request, pk):
     return render(request, template, context)
 
 
-@action(RUN_PERM)
+@action("stop_group_run")
 def group_run_stop(request, pk):
     run = get_object_or_404(GroupRun, pk=pk)
     control.stop_group_run(run, actor=request.user, interface="ui")
