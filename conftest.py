@@ -104,6 +104,8 @@ def celery_env(tmp_path):
         "MYSTOCKS_HARD_TIME_LIMIT_GRACE": "2",
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
         "PYTHONUNBUFFERED": "1",
+        # The tests' webhook receivers listen on loopback, which channels otherwise refuse.
+        "MYSTOCKS_ALERT_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
 
 

@@ -253,6 +253,7 @@ class TradingDayAdmin(admin.ModelAdmin):
 # === Alerts (issue #7) ===========================================================================
 from .alerts import channels as alert_channels  # noqa: E402
 from .alerts import delivery as alert_delivery  # noqa: E402
+from .alerts import outbound as alert_outbound  # noqa: E402
 from .models import AlertDelivery, AlertIncident, AlertRule, NotificationChannel  # noqa: E402
 
 
@@ -277,6 +278,10 @@ class NotificationChannelForm(forms.ModelForm):
         value = self.cleaned_data["url"].strip()
         if value:
             forms.URLField().clean(value)
+            refused = alert_outbound.literal_address_refused(value)
+            if refused:
+                raise ValidationError(_("refused: %(why)s; list it in MYSTOCKS_ALERT_ALLOWED_NETWORKS to allow it")
+                                      % {"why": refused})
             return value
         return self.instance.url if self.instance.pk else ""
 

@@ -51,3 +51,9 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """The tests' webhook receivers listen on 127.0.0.1, which channels refuse unless allow-listed."""
+    settings.MYSTOCKS_ALERT_ALLOWED_NETWORKS = ["127.0.0.1/32"]
