@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tasks_app.throttling.LoginThrottleMiddleware",
     "tasks_app.middleware.AtomicWritesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -221,6 +222,23 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mystocks@localhost")
+
+# --- Caches ---------------------------------------------------------------------------------
+# "default" holds per-process conveniences (dashboard slots). "throttle" counts failed logins and
+# API requests: with a Redis broker it lives in that Redis, so the limits hold across every web
+# process and machine; otherwise in this process (the embedded default runs one web process group).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("MYSTOCKS_THROTTLE_CACHE_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": os.environ.get("MYSTOCKS_BROKER_KEY_PREFIX", "") + "mystocks-throttle",
+    }
+else:
+    CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+MYSTOCKS_LOGIN_FAILURES_PER_USER = env_int("MYSTOCKS_LOGIN_FAILURES_PER_USER", 5)
+MYSTOCKS_LOGIN_FAILURES_PER_ADDRESS = env_int("MYSTOCKS_LOGIN_FAILURES_PER_ADDRESS", 30)
+MYSTOCKS_LOGIN_WINDOW_SECONDS = env_int("MYSTOCKS_LOGIN_WINDOW_SECONDS", 900)
 
 # --- Input limits (README: Hardening) ------------------------------------------------------
 # A 2 MB catalogue plus multipart overhead; anything larger is refused with 413 before it is read.

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_login_failed
 from django.utils.module_loading import autodiscover_modules
 
 
@@ -12,3 +13,6 @@ class TasksAppConfig(AppConfig):
         from . import alerts, jobs  # noqa: F401  (alerts connects its receiver of execution_ended)
 
         autodiscover_modules("jobs")
+        from . import throttling
+
+        user_login_failed.connect(throttling.count_failed_login, dispatch_uid="tasks_app.count_failed_login")

@@ -6,6 +6,7 @@ DjangoModelPermissions (POST add, PUT/PATCH change, DELETE delete) on the view's
 check the same rules).
 """
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework import permissions, throttling
 
 from .. import permissions as rules
@@ -39,6 +40,7 @@ class _ScopedUserThrottle(throttling.UserRateThrottle):
 
     setting = ""
     methods = ()
+    cache = caches["throttle"]  # shared across web processes when Redis is configured
 
     def get_rate(self):
         return getattr(settings, self.setting)

@@ -48,9 +48,16 @@ def viewer_client(client, viewer_user):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    throttle = caches["throttle"]
+    if hasattr(throttle, "_cache"):  # Redis: clear() would flush the whole database, the broker's keys too
+        client = throttle._cache.get_client(None, write=True)
+        for key in client.scan_iter(match=f"{throttle.key_prefix}*"):
+            client.delete(key)
+    else:
+        throttle.clear()
 
 
 @pytest.fixture(autouse=True)
