@@ -5,9 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 
+from tasks_app.private_files import private_dir, private_file, write_private
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MYSTOCKS_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(os.environ.get("MYSTOCKS_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name, default=False):
@@ -28,9 +29,9 @@ def env_list(name, default=""):
 def _dev_secret_key():
     """A key generated once into var/ so sessions survive restarts without any configuration."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    if not path.exists() or not path.read_text().strip():
+        write_private(path, secrets.token_urlsafe(50))
+    private_file(path)
     return path.read_text().strip()
 
 
@@ -101,6 +102,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The file holds API tokens and channel secrets: 0600 before SQLite first writes to it (its
+    # -wal and -shm files take the database file's permissions).
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and "mode=memory" not in DATABASES["default"]["NAME"]:
+        private_file(DATABASES["default"]["NAME"])
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
@@ -129,7 +134,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders too; an absent root only warns
+private_dir(STATIC_ROOT)  # whitenoise serves from the finders too; an absent root only warns
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -141,8 +146,9 @@ WHITENOISE_USE_FINDERS = True
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
+    private_dir(BROKER_DIR)  # messages carry task params
     for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+        private_dir(BROKER_DIR / sub)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
