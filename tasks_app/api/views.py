@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, config_io, control, limits, permissions, retention, schedules, stats
+from .. import catalogue, config_io, control, health, limits, permissions, retention, schedules, stats
 from ..dispatch import run_task_now
 from ..models import TaskDefinition, Trigger
 from . import examples
@@ -181,8 +181,11 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], permission_classes=[AllowAny], filterset_class=None,
             pagination_class=None)
     def health(self, request):
-        report = system_health()
+        """Public: each component's status; staff also see the details (hosts, errors, worker names)."""
+        report = health.cached_system_health()
         code = status.HTTP_503_SERVICE_UNAVAILABLE if report.get("status") == "down" else status.HTTP_200_OK
+        if not (request.user.is_authenticated and request.user.is_staff):
+            report = health.public_report(report)
         return Response(report, status=code)
 
     # --- catalogue import / export / housekeeping -----------------------------------------
@@ -232,24 +235,6 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         deleted = retention.delete_old_audit(days=days, actor=request.user, interface="api")
         return Response({"success": True, "message": f"deleted {deleted} audit entries older than {days} days",
                          "deleted": deleted, "days": days})
-
-
-def system_health():
-    """tasks_app.health.system_health() when present; a database check otherwise."""
-    try:
-        from ..health import system_health as probe
-    except ImportError:
-        probe = None
-    if probe is not None:
-        return probe()
-    from django.db import connection
-
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return {"status": "ok", "database": {"ok": True}}
-    except Exception as exc:  # any driver error means the database is unreachable
-        return {"status": "down", "database": {"ok": False, "error": str(exc)[:200]}}
 
 
 def _mapping(data):

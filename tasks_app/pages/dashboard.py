@@ -135,8 +135,10 @@ def dashboard_health(request):
     except ImportError:
         return render(request, "pages/dashboard_health.html", {"health": None})
     try:
-        report = health.system_health(inspect_timeout=0.5)
+        report = health.cached_system_health(inspect_timeout=0.5)
     except Exception as exc:  # a health probe must never break the dashboard
         logger.warning("system health failed: %s", exc)
         report = None
+    if report is not None and not request.user.is_staff:
+        report = health.public_report(report)
     return render(request, "pages/dashboard_health.html", {"health": report})

@@ -6,6 +6,7 @@ clients (``operator_client``, ``viewer_client``, and pytest-django's superuser `
 import pytest
 
 from tasks_app.api.testing import make_user, token_client
+from tasks_app.health import forget_cached_health
 
 
 @pytest.fixture
@@ -51,6 +52,7 @@ def _empty_cache():
     from django.core.cache import cache, caches
 
     cache.clear()
+    forget_cached_health()
     throttle = caches["throttle"]
     if hasattr(throttle, "_cache"):  # Redis: clear() would flush the whole database, the broker's keys too
         client = throttle._cache.get_client(None, write=True)
