@@ -183,7 +183,7 @@ class TaskExecutionAdmin(RuleActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("log"))
     def log_view(self, obj):
-        return format_html('<pre style="max-height:40em;overflow:auto;white-space:pre-wrap">{}</pre>', obj.log)
+        return format_html("<pre>{}</pre>", obj.log)
 
     @admin.action(description=_("Stop"), permissions=["stop"])
     def stop(self, request, queryset):
