@@ -10,7 +10,8 @@ from pathlib import Path
 
 
 def private_dir(path):
-    """Create ``path`` and its missing parents as 0700; tighten it when it is ours and not a shared sticky folder like /tmp."""
+    """Create ``path`` and its missing parents as 0700; tighten an existing one when it is ours
+    and not a shared sticky folder such as /tmp."""
     path = Path(path)
     for missing in reversed([p for p in (path, *path.parents) if not p.exists()]):
         missing.mkdir(mode=0o700, exist_ok=True)

@@ -179,7 +179,8 @@ class TaskExecution(models.Model):
         now = timezone.now()
         changes = {
             # Capped: a job's 2.4 MB error message was stored three times and bloated every list.
-            "status": status, "result": limits.cap_result(result), "error": limits.cap_text(error, limits.MAX_ERROR_CHARS),
+            "status": status, "result": limits.cap_result(result),
+            "error": limits.cap_text(error, limits.MAX_ERROR_CHARS),
             "traceback": limits.cap_text(traceback, limits.MAX_TRACEBACK_CHARS),
             "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
         }

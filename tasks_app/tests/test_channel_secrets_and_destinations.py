@@ -73,7 +73,8 @@ def test_redirects_are_not_followed():
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Redirecting)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     try:
-        result = delivery.send_test_message(_channel(f"http://127.0.0.1:{httpd.server_address[1]}/hook", kind="webhook"))
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/hook"
+        result = delivery.send_test_message(_channel(url, kind="webhook"))
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -9,13 +9,21 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {  # README: Deployment
-    "DEBUG": "false", "SECRET_KEY": "k" * 20 + "Zq8!vR2#pL9@xW4$mN7^bT1&cY6*hJ3(fD5)gS0", "ALLOWED_HOSTS": "tasks.example.cn",
+    "DEBUG": "false", "SECRET_KEY": "k" * 20 + "Zq8!vR2#pL9@xW4$mN7^bT1&cY6*hJ3(fD5)gS0",
+    "ALLOWED_HOSTS": "tasks.example.cn",
     "MYSTOCKS_HTTPS": "true", "SECURE_HSTS_PRELOAD": "true", "MYSTOCKS_TRUST_X_FORWARDED_PROTO": "true",
 }
 
 
+def _environment(**extra):
+    """This process's environment without what the test session itself sets (the browser tests'
+    async-unsafe switch), plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    return {**env, **extra}
+
+
 def test_check_deploy_is_clean_with_the_documented_production_env(tmp_path):
-    env = {**os.environ, **PRODUCTION_ENV, "MYSTOCKS_VAR_DIR": str(tmp_path / "var")}
+    env = _environment(**PRODUCTION_ENV, MYSTOCKS_VAR_DIR=str(tmp_path / "var"))
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -23,7 +31,7 @@ def test_check_deploy_is_clean_with_the_documented_production_env(tmp_path):
 
 
 def test_without_https_settings_check_deploy_warns(tmp_path):
-    env = {**os.environ, "DEBUG": "false", "MYSTOCKS_VAR_DIR": str(tmp_path / "var")}
+    env = _environment(DEBUG="false", MYSTOCKS_VAR_DIR=str(tmp_path / "var"))
     env.pop("MYSTOCKS_HTTPS", None)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
