@@ -153,6 +153,9 @@ class JobSpec:
             raise ParamsInvalid({"params": f"must be a mapping, got {type(params).__name__}"})
         if limits.nesting_depth(params) > limits.MAX_NESTING or limits.json_size(params) > limits.MAX_PARAMS_BYTES:
             raise ParamsInvalid({"params": f"larger than {limits.MAX_PARAMS_BYTES} bytes as JSON or nested too deep"})
+        where = limits.find_control_char(params)
+        if where:  # PostgreSQL's jsonb cannot hold NUL: refused here for every door, not as a database error
+            raise ParamsInvalid({where: "must not contain NUL or other control characters"})
         errors = {}
         accepted = ", ".join(self.param_index) or "none"
         for name in params:

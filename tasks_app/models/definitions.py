@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .. import schedules
+from .. import limits, schedules
 from ..registry import ParamsInvalid, UnknownJob, get_job
 
 
@@ -147,6 +147,8 @@ class TaskDefinition(models.Model):
             value = getattr(self, field)
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 errors[field] = [_("must be a list of strings")]
+            elif limits.find_control_char(value):
+                errors[field] = ["must not contain NUL or other control characters"]
         if isinstance(self.dependencies, list) and self.task_id in self.dependencies:
             errors["dependencies"] = [_("a task cannot depend on itself")]
 

@@ -130,3 +130,15 @@ def test_a_huge_page_number_renders_an_empty_page(viewer_client):
     make_definition("noop", task_id="paged")
     response = viewer_client.get(reverse("pages:task_list") + "?tab=history&page=4000000000000000000")
     assert response.status_code == 200
+
+
+def test_nul_in_params_from_the_task_form_is_a_form_error_not_a_crash(admin_client):
+    from tasks_app.pages.forms import TaskForm
+
+    data = {**{name: field.initial for name, field in TaskForm().fields.items() if field.initial is not None},
+            "task_id": "nul_form", "task_name": "t", "task_type": "manual", "job": "fail", "schedule_type": "none",
+            "params_mode": "raw", "params_json": '{"message": "a\\u0000b"}', "tags": "x"}
+    response = admin_client.post(reverse("pages:task_create"), data)
+    assert response.status_code in (200, 400)
+    assert "must not contain NUL" in response.content.decode()
+    assert not TaskDefinition.objects.filter(task_id="nul_form").exists()
