@@ -24,9 +24,12 @@ def test_the_token_endpoint_answers_429_after_five_failures_and_then_refuses_the
     client = APIClient()
     for _ in range(5):
         assert _token(client, "wrong").status_code == 400
-    response = _token(client, PASSWORD)
+    response = client.post("/api/auth/token", {"username": "alice", "password": PASSWORD}, format="json",
+                           REMOTE_ADDR="10.0.0.1", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0 and "Too many failed logins" in response.json()["detail"]
+    chinese = _token(client, PASSWORD)
+    assert chinese.status_code == 429 and "登录失败次数过多" in chinese.json()["detail"]
     assert "token" not in response.json()
 
 
