@@ -114,6 +114,8 @@ def celery_env(tmp_path):
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
         "LANGUAGE_CODE": "en",  # what workers record (skip reasons, errors) is pinned in English
         "PYTHONUNBUFFERED": "1",
+        # The tests' webhook receivers listen on loopback, which channels otherwise refuse.
+        "MYSTOCKS_ALERT_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
 
 

@@ -8,7 +8,7 @@ from django_celery_beat.models import PeriodicTask
 
 from tasks_app import dispatch
 from tasks_app.models import Status, TaskDefinition, TaskExecution, Trigger
-from tasks_app.schedules import slot_for
+from tasks_app.slots import slot_for
 from tasks_app.testing import make_definition, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

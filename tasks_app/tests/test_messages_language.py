@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from tasks_app.alerts import messages as alert_messages
 from tasks_app.alerts.missed import _detail
-from tasks_app.config_io import import_catalogue
+from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.dispatch import dispatch_task
 from tasks_app.models import TaskDefinition, Trigger
 from tasks_app.registry import ParamsInvalid, get_job

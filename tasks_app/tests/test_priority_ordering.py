@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tasks_app.config_io import build_task_definition
+from tasks_app.catalogue_yaml import build_task_definition
 from tasks_app.dispatch import run_task_now
 from tasks_app.filesystem_broker import message_priority
 from tasks_app.models import FINISHED_STATUSES, Status, TaskExecution

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from tasks_app.config_io import import_catalogue
+from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.models import Status, TaskExecution, Trigger
 from tasks_app.testing import make_definition, wait_until
 

@@ -1,5 +1,8 @@
 """The Market data pages on the sample market: coverage and gap fill, stock page, signals, backtests."""
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tasks_app.api.testing import make_user
@@ -176,9 +179,11 @@ def test_backtest_form_names_the_bad_field(operator_client, days):
 
 def test_prices_are_red_up_by_default_and_the_setting_flips_them(viewer_client, days, settings):
     page = viewer_client.get(reverse("market:coverage")).content.decode()
-    assert "--up: #d62728" in page
+    assert "css/market-colors-red-up.css" in page and "<style" not in page  # no inline style (CSP)
+    assert "--up: #d62728" in Path(finders.find("css/market-colors-red-up.css")).read_text()
     settings.MYSTOCKS_PRICE_COLORS = "green_up"
-    assert "--up: #1a9850" in viewer_client.get(reverse("market:coverage")).content.decode()
+    assert "css/market-colors-green-up.css" in viewer_client.get(reverse("market:coverage")).content.decode()
+    assert "--up: #1a9850" in Path(finders.find("css/market-colors-green-up.css")).read_text()
 
 
 def test_coverage_links_the_newest_run_and_the_newest_failure_of_the_job(viewer_client, days):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from mystocks.market.models import Stock
-from tasks_app.config_io import import_catalogue
+from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.models import Status, TaskDefinition, TaskGroup
 from tasks_app.testing import run_definition_inline
 

@@ -39,8 +39,12 @@ def page(browser, live_server):
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.base_url = live_server.url
+    # Every page must work under its Content-Security-Policy: a refused script or style fails the test.
+    violations = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
     yield page
     context.close()
+    assert not violations, violations
 
 
 @pytest.fixture
