@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import calendar
 from .models import ServiceHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -134,8 +135,6 @@ def check_beat():
 
 
 def check_calendar():
-    from . import calendar
-
     try:
         return calendar.coverage(today=timezone.localdate())
     except Exception as exc:

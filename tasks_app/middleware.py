@@ -7,6 +7,7 @@ committed (every later list then crashed on it), pages that ran any script injec
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from .limits import max_request_bytes
 
@@ -27,7 +28,7 @@ class RequestSizeLimitMiddleware:
         limit = max_request_bytes()
         if length <= limit:
             return self.get_response(request)
-        detail = f"request body too large: {length} bytes (limit {limit})"
+        detail = _("request body too large: %(length)d bytes (limit %(limit)d)") % {"length": length, "limit": limit}
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail, "errors": {}}, status=413)
         return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from tasks_app import limits
 from tasks_app.models import Status, TaskDefinition, TaskExecution
@@ -80,6 +81,9 @@ def test_a_body_over_the_limit_is_a_413_json_answer(operator, settings):
     body = json.dumps({"task_id": "big", "description": "x" * 20_000})
     response = operator.post("/api/tasks/register", body, content_type="application/json")
     assert response.status_code == 413 and "too large" in response.json()["detail"]
+    with translation.override("zh-hans"):  # answered before the request's language is chosen: the server's
+        response = operator.post("/api/tasks/register", body, content_type="application/json")
+    assert response.status_code == 413 and "请求体过大" in response.json()["detail"]
 
 
 def test_an_import_over_two_megabytes_is_a_413(operator):
