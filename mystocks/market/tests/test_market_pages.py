@@ -223,3 +223,17 @@ def test_datasets_no_job_can_backfill_offer_no_fill(operator_client, days):
     assert reverse("market:coverage_fill", args=["quotes:stock"]) not in page
     response = operator_client.post(reverse("market:coverage_fill", args=["quotes:stock"]), follow=True)
     assert not TaskExecution.objects.exists() and "nothing missing that a job can bring" in response.content.decode()
+
+
+def test_running_a_backtest_follows_the_run_rule_staff_alone_grants_nothing(client, days):
+    backfill_tasks()
+    form = {"strategy_id": "ma_crossover", "start_date": days[-60].isoformat(), "end_date": days[-1].isoformat(),
+            "initial_capital": "500000", "adjust": "none", "max_positions": "5"}
+    for user in (make_user("viewer"), make_user(is_staff=True)):
+        client.force_login(user)
+        assert client.get(reverse("market:backtest_new")).status_code == 200
+        assert client.post(reverse("market:backtest_new"), form).status_code == 403
+    assert not TaskExecution.objects.exists()
+    client.logout()
+    for name in ("market:coverage", "market:backtest_list", "market:signal_list", "market:stock_search"):
+        assert client.get(reverse(name)).status_code == 302  # reading needs a login
