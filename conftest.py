@@ -1,5 +1,6 @@
 """Project-wide pytest fixtures: real Celery worker and beat processes against the test database."""
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,8 @@ from django.conf import settings
 from django.utils import translation
 
 ROOT = Path(__file__).resolve().parent
+CHROMIUM = os.environ.get("MYSTOCKS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def _test_database_url():
@@ -76,6 +79,20 @@ def _engine_messages_in_english():
 
 
 @pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the whole session, here so the engine's and the market's browser tests share it
+    (a second session fixture of the same name started a second Playwright inside the first's loop)."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+    from playwright.sync_api import sync_playwright  # lazy: only browser tests need Playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     """A test database per session, so concurrent runs on one PostgreSQL server don't collide."""
     db = settings.DATABASES["default"]
@@ -114,6 +131,8 @@ def celery_env(tmp_path):
         "MYSTOCKS_CANCEL_GRACE_SECONDS": "2",
         "LANGUAGE_CODE": "en",  # what workers record (skip reasons, errors) is pinned in English
         "PYTHONUNBUFFERED": "1",
+        # The tests' webhook receivers listen on loopback, which channels otherwise refuse.
+        "MYSTOCKS_ALERT_ALLOWED_NETWORKS": "127.0.0.1/32",
     }
 
 

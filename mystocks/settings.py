@@ -5,9 +5,10 @@ from pathlib import Path
 
 import dj_database_url
 
+from tasks_app.private_files import private_dir, private_file, write_private
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("MYSTOCKS_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR = private_dir(os.environ.get("MYSTOCKS_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name, default=False):
@@ -28,9 +29,9 @@ def env_list(name, default=""):
 def _dev_secret_key():
     """A key generated once into var/ so sessions survive restarts without any configuration."""
     path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
+    if not path.exists() or not path.read_text().strip():
+        write_private(path, secrets.token_urlsafe(50))
+    private_file(path)
     return path.read_text().strip()
 
 
@@ -38,6 +39,34 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or _dev_secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+# --- Deployment behind TLS (README: Deployment) -------------------------------------------------
+# MYSTOCKS_HTTPS=true turns on what a site served over HTTPS needs; each setting can be set alone.
+HTTPS = env_bool("MYSTOCKS_HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", HTTPS)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("MYSTOCKS_TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^api/tasks/health/?$", r"^metrics$"]  # probes often speak plain HTTP inside
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Scripts and styles from our own files only (vendored htmx and Chart.js, pages.js); the admin and the
+# browsable API / Swagger UI also get inline styles (tasks_app.middleware.ContentSecurityPolicyMiddleware).
+MYSTOCKS_CSP = os.environ.get("MYSTOCKS_CSP", (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+))
+MYSTOCKS_CSP_INLINE_STYLE_PATHS = ("/admin/", "/api/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +88,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tasks_app.middleware.RequestSizeLimitMiddleware",
+    "tasks_app.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tasks_app.throttling.LoginThrottleMiddleware",
+    "tasks_app.middleware.AtomicWritesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -98,6 +131,10 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The file holds API tokens and channel secrets: 0600 before SQLite first writes to it (its
+    # -wal and -shm files take the database file's permissions).
+    if DATABASES["default"]["NAME"] not in ("", ":memory:") and "mode=memory" not in DATABASES["default"]["NAME"]:
+        private_file(DATABASES["default"]["NAME"])
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
@@ -126,7 +163,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from the finders too; an absent root only warns
+private_dir(STATIC_ROOT)  # whitenoise serves from the finders too; an absent root only warns
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -138,8 +175,9 @@ WHITENOISE_USE_FINDERS = True
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem"):
+    private_dir(BROKER_DIR)  # messages carry task params
     for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+        private_dir(BROKER_DIR / sub)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
@@ -208,11 +246,15 @@ MYSTOCKS_ALERT_LANGUAGE = os.environ.get("MYSTOCKS_ALERT_LANGUAGE", "zh-hans")
 MYSTOCKS_ALERT_HTTP_TIMEOUT = env_int("MYSTOCKS_ALERT_HTTP_TIMEOUT", 10)
 MYSTOCKS_ALERT_MAX_ATTEMPTS = env_int("MYSTOCKS_ALERT_MAX_ATTEMPTS", 4)
 MYSTOCKS_ALERT_MONITOR = env_bool("MYSTOCKS_ALERT_MONITOR", True)
+# Channel requests go to public addresses only, unless a network here names the destination
+# (comma-separated addresses or CIDRs, e.g. an internal webhook receiver "10.1.2.3,192.168.0.0/24").
+MYSTOCKS_ALERT_ALLOWED_NETWORKS = env_list("MYSTOCKS_ALERT_ALLOWED_NETWORKS")
 MYSTOCKS_ALERT_CHECK_INTERVAL = env_int("MYSTOCKS_ALERT_CHECK_INTERVAL", 30)
 MYSTOCKS_MISSED_RUN_GRACE = env_int("MYSTOCKS_MISSED_RUN_GRACE", 120)
 MYSTOCKS_MISSED_RUN_WINDOW = env_int("MYSTOCKS_MISSED_RUN_WINDOW", 6 * 3600)
 MYSTOCKS_BEAT_STALE_SECONDS = env_int("MYSTOCKS_BEAT_STALE_SECONDS", 60)
 MYSTOCKS_HEALTH_INSPECT_TIMEOUT = float(os.environ.get("MYSTOCKS_HEALTH_INSPECT_TIMEOUT", "2.0"))
+MYSTOCKS_HEALTH_CACHE_SECONDS = env_int("MYSTOCKS_HEALTH_CACHE_SECONDS", 5)
 MYSTOCKS_METRICS_TOKEN = os.environ.get("MYSTOCKS_METRICS_TOKEN", "")
 MYSTOCKS_RETENTION_EXECUTION_DAYS = env_int("MYSTOCKS_RETENTION_EXECUTION_DAYS", 90)
 MYSTOCKS_RETENTION_LOG_DAYS = env_int("MYSTOCKS_RETENTION_LOG_DAYS", 30)
@@ -227,6 +269,30 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "mystocks@localhost")
 
+# --- Caches ---------------------------------------------------------------------------------
+# "default" holds per-process conveniences (dashboard slots). "throttle" counts failed logins and
+# API requests: with a Redis broker it lives in that Redis, so the limits hold across every web
+# process and machine; otherwise in this process (the embedded default runs one web process group).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"}}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CACHES["throttle"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ.get("MYSTOCKS_THROTTLE_CACHE_URL", CELERY_BROKER_URL),
+        "KEY_PREFIX": os.environ.get("MYSTOCKS_BROKER_KEY_PREFIX", "") + "mystocks-throttle",
+    }
+else:
+    CACHES["throttle"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+MYSTOCKS_LOGIN_FAILURES_PER_USER = env_int("MYSTOCKS_LOGIN_FAILURES_PER_USER", 5)
+MYSTOCKS_LOGIN_FAILURES_PER_ADDRESS = env_int("MYSTOCKS_LOGIN_FAILURES_PER_ADDRESS", 30)
+MYSTOCKS_LOGIN_WINDOW_SECONDS = env_int("MYSTOCKS_LOGIN_WINDOW_SECONDS", 900)
+
+# --- Input limits (README: Hardening) ------------------------------------------------------
+# A 2 MB catalogue plus multipart overhead; anything larger is refused with 413 before it is read.
+MYSTOCKS_MAX_REQUEST_BYTES = env_int("MYSTOCKS_MAX_REQUEST_BYTES", 3 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MYSTOCKS_MAX_REQUEST_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = MYSTOCKS_MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -234,6 +300,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "tasks_app.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "tasks_app.api.exceptions.api_exception_handler",

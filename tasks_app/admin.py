@@ -6,9 +6,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import catalogue, control, dispatch, groups, stats
+from . import catalogue, control, dispatch, groups, permissions, stats
 from .alerts import channels as alert_channels
 from .alerts import delivery as alert_delivery
+from .alerts import outbound as alert_outbound
 from .models import (
     AlertDelivery, AlertIncident, AlertRule, GroupRun, NotificationChannel, TaskDefinition, TaskExecution,
     TaskGroup, TaskGroupMember, TradingDay,
@@ -29,6 +30,34 @@ class TaskDefinitionForm(forms.ModelForm):
         return cleaned
 
 
+class RuleActionsMixin:
+    """Admin actions check the same rules as the API, pages and commands (tasks_app.permissions).
+
+    An action declared with ``permissions=["run"]`` is offered and allowed only when
+    ``has_run_permission`` is true; ``action_rules`` maps those names to rules.
+    """
+
+    action_rules = {}
+
+    def _rule(self, request, name):
+        return permissions.allowed(request.user, self.action_rules[name])
+
+    def has_run_permission(self, request):
+        return self._rule(request, "run")
+
+    def has_stop_permission(self, request):
+        return self._rule(request, "stop")
+
+    def has_pause_permission(self, request):
+        return self._rule(request, "pause")
+
+    def has_enable_permission(self, request):
+        return self._rule(request, "enable")
+
+    def has_test_permission(self, request):
+        return self._rule(request, "test")
+
+
 def _status_badge(status):
     if not status:
         return "—"
@@ -36,8 +65,9 @@ def _status_badge(status):
 
 
 @admin.register(TaskDefinition)
-class TaskDefinitionAdmin(admin.ModelAdmin):
+class TaskDefinitionAdmin(RuleActionsMixin, admin.ModelAdmin):
     form = TaskDefinitionForm
+    action_rules = {"run": "run_task", "stop": "stop_task", "pause": "pause_task", "enable": "enable_task"}
     list_display = (
         "task_id", "task_name", "task_type", "job", "schedule_in_words", "next_run",
         "last_run", "last_status", "enabled", "paused", "priority",
@@ -91,7 +121,7 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
         for obj in queryset:
             catalogue.delete_task_definition(obj, actor=request.user, interface="admin")
 
-    @admin.action(description=_("Run now"), permissions=["change"])
+    @admin.action(description=_("Run now"), permissions=["run"])
     def run_now(self, request, queryset):
         started, refused = [], []
         for task in queryset:
@@ -105,36 +135,37 @@ class TaskDefinitionAdmin(admin.ModelAdmin):
         if refused:
             self.message_user(request, _("Not started: ") + ", ".join(refused), level=messages.WARNING)
 
-    @admin.action(description=_("Stop running executions"), permissions=["change"])
+    @admin.action(description=_("Stop running executions"), permissions=["stop"])
     def stop_runs(self, request, queryset):
         stopped = sum(control.stop_task(task, actor=request.user, interface="admin") for task in queryset)
         self.message_user(request, ngettext(
             "Asked %(n)d execution to stop.", "Asked %(n)d executions to stop.", stopped,
         ) % {"n": stopped})
 
-    @admin.action(description=_("Enable"), permissions=["change"])
+    @admin.action(description=_("Enable"), permissions=["enable"])
     def enable(self, request, queryset):
         count = catalogue.set_enabled(queryset, True)
         self.message_user(request, ngettext("Enabled %(n)d task.", "Enabled %(n)d tasks.", count) % {"n": count})
 
-    @admin.action(description=_("Disable"), permissions=["change"])
+    @admin.action(description=_("Disable"), permissions=["enable"])
     def disable(self, request, queryset):
         count = catalogue.set_enabled(queryset, False)
         self.message_user(request, ngettext("Disabled %(n)d task.", "Disabled %(n)d tasks.", count) % {"n": count})
 
-    @admin.action(description=_("Pause schedule"), permissions=["change"])
+    @admin.action(description=_("Pause schedule"), permissions=["pause"])
     def pause(self, request, queryset):
         count = catalogue.set_paused(queryset, True)
         self.message_user(request, ngettext("Paused %(n)d task.", "Paused %(n)d tasks.", count) % {"n": count})
 
-    @admin.action(description=_("Resume schedule"), permissions=["change"])
+    @admin.action(description=_("Resume schedule"), permissions=["pause"])
     def resume(self, request, queryset):
         count = catalogue.set_paused(queryset, False)
         self.message_user(request, ngettext("Resumed %(n)d task.", "Resumed %(n)d tasks.", count) % {"n": count})
 
 
 @admin.register(TaskExecution)
-class TaskExecutionAdmin(admin.ModelAdmin):
+class TaskExecutionAdmin(RuleActionsMixin, admin.ModelAdmin):
+    action_rules = {"stop": "stop_execution"}
     list_display = (
         "id", "task", "status_badge", "trigger", "attempt", "scheduled_for", "started_at", "duration",
         "progress_message",
@@ -163,9 +194,9 @@ class TaskExecutionAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("log"))
     def log_view(self, obj):
-        return format_html('<pre style="max-height:40em;overflow:auto;white-space:pre-wrap">{}</pre>', obj.log)
+        return format_html("<pre>{}</pre>", obj.log)
 
-    @admin.action(description=_("Stop"))
+    @admin.action(description=_("Stop"), permissions=["stop"])
     def stop(self, request, queryset):
         for execution in queryset.select_related("task"):
             control.stop_execution(execution, actor=request.user, interface="admin")
@@ -192,7 +223,8 @@ def _member_task_ids(formsets):
 
 
 @admin.register(TaskGroup)
-class TaskGroupAdmin(admin.ModelAdmin):
+class TaskGroupAdmin(RuleActionsMixin, admin.ModelAdmin):
+    action_rules = {"run": "run_group"}
     list_display = ("group_id", "group_name", "execution_mode", "members", "enabled")
     search_fields = ("group_id", "group_name")
     inlines = [TaskGroupMemberInline]
@@ -217,7 +249,7 @@ class TaskGroupAdmin(admin.ModelAdmin):
         # The inline formsets were not saved, so they carry no added/changed/deleted objects to list.
         return super().construct_change_message(request, form, [], add)
 
-    @admin.action(description=_("Run now"))
+    @admin.action(description=_("Run now"), permissions=["run"])
     def run_now(self, request, queryset):
         runs = [groups.start_group_run(group=g, actor=request.user, interface="admin") for g in queryset]
         count = len(runs)
@@ -227,7 +259,8 @@ class TaskGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(GroupRun)
-class GroupRunAdmin(admin.ModelAdmin):
+class GroupRunAdmin(RuleActionsMixin, admin.ModelAdmin):
+    action_rules = {"stop": "stop_group_run"}
     list_display = ("id", "group", "status", "trigger", "started_at", "finished_at", "duration")
     list_filter = ("status", "trigger", "group")
     list_select_related = ("group",)
@@ -239,7 +272,7 @@ class GroupRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Stop"))
+    @admin.action(description=_("Stop"), permissions=["stop"])
     def stop(self, request, queryset):
         stopped = sum(control.stop_group_run(run, actor=request.user, interface="admin") for run in queryset)
         self.message_user(request, ngettext(
@@ -277,6 +310,10 @@ class NotificationChannelForm(forms.ModelForm):
         value = self.cleaned_data["url"].strip()
         if value:
             forms.URLField().clean(value)
+            refused = alert_outbound.literal_address_refused(value)
+            if refused:
+                raise ValidationError(_("refused: %(why)s; list it in MYSTOCKS_ALERT_ALLOWED_NETWORKS to allow it")
+                                      % {"why": refused})
             return value
         return self.instance.url if self.instance.pk else ""
 
@@ -292,7 +329,8 @@ class NotificationChannelForm(forms.ModelForm):
 
 
 @admin.register(NotificationChannel)
-class NotificationChannelAdmin(admin.ModelAdmin):
+class NotificationChannelAdmin(RuleActionsMixin, admin.ModelAdmin):
+    action_rules = {"test": "test_channel"}
     form = NotificationChannelForm
     list_display = ("name", "kind", "enabled", "target", "masked_secret", "last_delivery")
     list_filter = ("kind", "enabled")
@@ -301,6 +339,14 @@ class NotificationChannelAdmin(admin.ModelAdmin):
     fields = ("name", "kind", "enabled", "recipients", "current_url", "url", "masked_secret", "secret",
               "clear_secret", "created_at", "updated_at")
     actions = ["send_test_message"]
+
+    def get_fields(self, request, obj=None):
+        # A read-only view renders every field as text: the URL (with its token) and the secret
+        # would be shown in clear, so only their masked forms are listed there.
+        fields = super().get_fields(request, obj)
+        if not self.has_change_permission(request, obj):
+            return [f for f in fields if f not in ("url", "secret", "clear_secret")]
+        return fields
 
     def get_queryset(self, request):
         last = AlertDelivery.objects.filter(channel=OuterRef("pk")).order_by("-created_at", "-id")
@@ -324,7 +370,7 @@ class NotificationChannelAdmin(admin.ModelAdmin):
     def last_delivery(self, obj):
         return getattr(obj, "last_delivery_status", None) or "—"
 
-    @admin.action(description=_("Send a test message"))
+    @admin.action(description=_("Send a test message"), permissions=["test"])
     def send_test_message(self, request, queryset):
         for channel in queryset:
             result = alert_delivery.send_test_message(channel)

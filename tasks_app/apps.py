@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
+from django.db.models.signals import pre_save
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +29,8 @@ class TasksAppConfig(AppConfig):
                                 dispatch_uid="tasks_app.alerts.on_execution_ended")
         autodiscover_modules("jobs")
         apply_labels(self, LABELS)
+        from . import credentials, throttling
+
+        user_login_failed.connect(throttling.count_failed_login, dispatch_uid="tasks_app.count_failed_login")
+        pre_save.connect(credentials.rotate_token_on_password_change, sender=get_user_model(),
+                         dispatch_uid="tasks_app.rotate_token_on_password_change")

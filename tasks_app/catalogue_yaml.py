@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from . import audit, catalogue
+from . import audit, catalogue, limits
 from .catalogue import find_cycle
 from .models import TaskDefinition, TaskGroup, parse_priority
 
@@ -116,7 +116,10 @@ def import_catalogue(text, *, replace=False, dry_run=False, actor=None, interfac
 
 def _parse(text, report):
     try:
-        document = yaml.safe_load(text)
+        document = limits.load_yaml(text)
+    except limits.InputTooLarge as exc:
+        report.errors.append(_("document: refused, %(reason)s") % {"reason": exc})
+        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -124,6 +127,10 @@ def _parse(text, report):
         return None
     if not isinstance(document, dict):
         report.errors.append("document: must be a mapping with 'tasks' and 'task_groups'")
+        return None
+    where = limits.find_control_char(document)
+    if where:
+        report.errors.append(_("%(where)s: must not contain NUL or other control characters") % {"where": where})
         return None
     for key in document:
         if key not in TOP_KEYS:
@@ -402,7 +409,12 @@ def _apply(tasks, groups, report, *, actor=None, interface="system"):
 
 
 def _local_iso(moment, tz_name):
-    return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat() if moment else None
+    if not moment:
+        return None
+    try:
+        return moment.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat()
+    except (OverflowError, ValueError):  # a stored value out of range is shown as stored, in UTC
+        return moment.isoformat()
 
 
 def task_to_dict(task):

@@ -11,6 +11,7 @@ health endpoint answers even while the thing it checks is down. Status:
 not change the status (runs still dispatch), the alert checks raise it as an alert instead.
 """
 import logging
+import threading
 import time
 
 from celery import current_app
@@ -18,11 +19,16 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from . import calendar
 from .models import ServiceHeartbeat
 
 logger = logging.getLogger(__name__)
 
 BEAT_HEARTBEAT_NAME = "beat"
+# What a failing component means for the whole: the database and broker stop everything.
+COMPONENT_DOWN_STATUS = {"database": "down", "broker": "down", "beat": "degraded", "workers": "degraded"}
+_cache_lock = threading.Lock()
+_cached = {"report": None, "at": 0.0}
 
 
 def system_health(*, inspect_timeout=1.0):
@@ -40,6 +46,34 @@ def system_health(*, inspect_timeout=1.0):
         "workers": workers,
         "checked_at": timezone.now().isoformat(),
     }
+
+
+def cached_system_health(*, inspect_timeout=1.0, max_age=None):
+    """system_health(), reused for ``max_age`` seconds (MYSTOCKS_HEALTH_CACHE_SECONDS) in this process.
+
+    Asking the workers waits for their replies (a second or more): uncached, every anonymous
+    call to the health endpoint held a web thread that long. Concurrent callers wait for one probe.
+    """
+    max_age = getattr(settings, "MYSTOCKS_HEALTH_CACHE_SECONDS", 5) if max_age is None else max_age
+    with _cache_lock:
+        if _cached["report"] is None or time.monotonic() - _cached["at"] > max_age:
+            _cached["report"] = system_health(inspect_timeout=inspect_timeout)
+            _cached["at"] = time.monotonic()
+        return _cached["report"]
+
+
+def forget_cached_health():
+    with _cache_lock:
+        _cached["report"] = None
+
+
+def public_report(report):
+    """The health report for anyone: each component's ok flag and status, no host, port, role or worker names."""
+    summary = {"status": report["status"], "checked_at": report["checked_at"]}
+    for name, failing in COMPONENT_DOWN_STATUS.items():
+        ok = bool(report[name].get("ok"))
+        summary[name] = {"ok": ok, "status": "ok" if ok else failing}
+    return summary
 
 
 def overall_status(*, database, broker, beat, workers):
@@ -101,8 +135,6 @@ def check_beat():
 
 
 def check_calendar():
-    from . import calendar
-
     try:
         return calendar.coverage(today=timezone.localdate())
     except Exception as exc:

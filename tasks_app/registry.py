@@ -13,6 +13,8 @@ from typing import Any, Callable
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from . import limits
+
 PARAM_TYPES = ("str", "int", "float", "bool", "date", "list", "dict")
 _MISSING = object()
 
@@ -156,6 +158,12 @@ class JobSpec:
             params = {}
         if not isinstance(params, dict):
             raise ParamsInvalid({"params": _("must be a mapping, got %(type)s") % {"type": type(params).__name__}})
+        if limits.nesting_depth(params) > limits.MAX_NESTING or limits.json_size(params) > limits.MAX_PARAMS_BYTES:
+            raise ParamsInvalid({"params": _("larger than %(limit)s bytes as JSON or nested too deep")
+                                 % {"limit": limits.MAX_PARAMS_BYTES}})
+        where = limits.find_control_char(params)
+        if where:  # PostgreSQL's jsonb cannot hold NUL: refused here for every door, not as a database error
+            raise ParamsInvalid({where: _("must not contain NUL or other control characters")})
         errors = {}
         accepted = ", ".join(self.param_index) or _("none")
         for name in params:

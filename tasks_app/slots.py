@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 # Beat may fire a few milliseconds before a grid point (celery subtracts a small drift).
 SLOT_TOLERANCE = datetime.timedelta(seconds=1)
+# What the slot arithmetic, beat and the database all compute without overflow, with a wide
+# margin: a 10^12-second interval or a start in year 9999 once crashed every page listing tasks.
+MIN_YEAR, MAX_YEAR = 1970, 2100
+MAX_INTERVAL_SECONDS = 10 * 365 * 24 * 3600
 _WEEKDAYS_ZH = {
     "Monday": "星期一", "Tuesday": "星期二", "Wednesday": "星期三", "Thursday": "星期四",
     "Friday": "星期五", "Saturday": "星期六", "Sunday": "星期日",
@@ -46,14 +50,19 @@ def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start
         if message:
             errors["cron_expression"] = message
     elif schedule_type == "interval":
-        if not interval_seconds or interval_seconds <= 0:
+        if not isinstance(interval_seconds, int) or isinstance(interval_seconds, bool) or interval_seconds <= 0:
             errors["interval_seconds"] = _("must be a positive number of seconds")
+        elif interval_seconds > MAX_INTERVAL_SECONDS:
+            errors["interval_seconds"] = _("must be at most %(limit)s seconds (10 years)") % {"limit": MAX_INTERVAL_SECONDS}
     elif schedule_type == "once":
         if not start_time:
             errors["start_time"] = _("a 'once' schedule needs start_time")
     elif schedule_type not in ("none", "", None):
         errors["schedule_type"] = _("unknown schedule type %(type)r (cron, interval, once)") % {"type": schedule_type}
-    if start_time and end_time and end_time <= start_time:
+    for name, moment in (("start_time", start_time), ("end_time", end_time)):
+        if moment and not MIN_YEAR <= moment.year <= MAX_YEAR:
+            errors[name] = _("must be between the years %(min)s and %(max)s") % {"min": MIN_YEAR, "max": MAX_YEAR}
+    if start_time and end_time and "start_time" not in errors and "end_time" not in errors and end_time <= start_time:
         errors["end_time"] = _("must be after start_time")
     return errors
 
@@ -92,8 +101,18 @@ def slot_for(definition, fired_at):
 
 
 def next_run_times(definition, *, n=5, after=None):
-    """The next ``n`` slots after ``after`` (default now), within start/end; [] for manual tasks."""
-    after = after or timezone.now()
+    """The next ``n`` slots after ``after`` (default now), within start/end; [] for manual tasks.
+
+    Also [] for a stored schedule the arithmetic cannot compute (out of range): the pages and
+    lists showing it must still render.
+    """
+    try:
+        return _next_run_times(definition, n=n, after=after or timezone.now())
+    except (OverflowError, ValueError, TypeError):
+        return []
+
+
+def _next_run_times(definition, *, n, after):
     start, end = getattr(definition, "start_time", None), getattr(definition, "end_time", None)
     if start and after < start:
         after = start - datetime.timedelta(microseconds=1)
@@ -129,7 +148,10 @@ def describe(definition, *, lang=None):
     if kind == "interval":
         return _describe_interval(definition.interval_seconds or 0, zh=zh)
     if kind == "once" and definition.start_time:
-        when = definition.start_time.astimezone(_tz(definition)).strftime("%Y-%m-%d %H:%M")
+        try:
+            when = definition.start_time.astimezone(_tz(definition)).strftime("%Y-%m-%d %H:%M")
+        except (OverflowError, ValueError):  # a stored value out of range still renders
+            when = definition.start_time.isoformat()
         if definition.start_time <= timezone.now():  # its one slot is behind it: nothing more to run
             return f"单次 {when}（已结束）" if zh else f"once at {when} (done)"
         return f"单次 {when}" if zh else f"once at {when}"

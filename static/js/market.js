@@ -2,7 +2,9 @@
 (function () {
   "use strict";
   const LWC = window.LightweightCharts;
-  const base = { layout: { background: { color: "#fff" }, textColor: "#374151" },
+  // attributionLogo off: the logo is an inline <style> the Content-Security-Policy refuses; the pages
+  // credit TradingView Lightweight Charts in a link under each chart instead.
+  const base = { layout: { background: { color: "#fff" }, textColor: "#374151", attributionLogo: false },
     grid: { vertLines: { color: "#f1f2f4" }, horzLines: { color: "#f1f2f4" } },
     rightPriceScale: { borderColor: "#e3e6eb", minimumWidth: 72 }, timeScale: { borderColor: "#e3e6eb" } };  // one axis width: the panes line up with the K-line
 
@@ -58,7 +60,13 @@
       if (data.bars.length > 250) main.timeScale().setVisibleLogicalRange({ from: data.bars.length - 250, to: data.bars.length });
       else main.timeScale().fitContent();
       status.textContent = !data.bars.length ? box.dataset.empty : (data.adjust_used !== data.adjust ? box.dataset.fallback : "");
-      legend.innerHTML = '<span style="color:#f59e0b">MA5</span><span style="color:#3b82f6">MA10</span><span style="color:#a855f7">MA20</span><span style="color:#10b981">MA60</span><span style="color:#6b7280">BOLL(20,2)</span>';
+      // Colours come from market.css classes: the Content-Security-Policy refuses inline style attributes.
+      legend.replaceChildren(...[["ma5", "MA5"], ["ma10", "MA10"], ["ma20", "MA20"], ["ma60", "MA60"], ["boll", "BOLL(20,2)"]].map(([key, text]) => {
+        const span = document.createElement("span");
+        span.className = "legend-" + key;
+        span.textContent = text;
+        return span;
+      }));
       box.dataset.loaded = data.adjust;
     }
     function load(adjust) {

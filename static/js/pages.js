@@ -37,7 +37,8 @@
     var data = document.getElementById("daily-chart-data");
     if (!canvas || !data || !window.Chart) return;
     data = JSON.parse(data.textContent);
-    var labels = window.MS_STATUS_LABELS || {};
+    var holder = document.getElementById("ms-status-labels");
+    var labels = holder ? holder.dataset : {};
     new window.Chart(canvas, {
       type: "bar",
       data: {
@@ -47,6 +48,20 @@
         })
       },
       options: { maintainAspectRatio: false, animation: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }
+    });
+  }
+
+  function durationLabel() {
+    var holder = document.getElementById("ms-duration-label");
+    return holder ? holder.dataset.label : "s";
+  }
+
+  // Widths and offsets come as data attributes: the Content-Security-Policy refuses style="" in markup,
+  // while styles set from a script file are allowed.
+  function applySizes(root) {
+    (root || document).querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = parseFloat(el.dataset.width || "0") + "%";
+      if (el.dataset.left !== undefined) el.style.marginLeft = parseFloat(el.dataset.left || "0") + "%";
     });
   }
 
@@ -60,7 +75,7 @@
       data: {
         labels: data.map(function (r) { return r.label; }),
         datasets: [{
-          label: window.MS_DURATION_LABEL || "s", data: data.map(function (r) { return r.duration; }),
+          label: durationLabel(), data: data.map(function (r) { return r.duration; }),
           borderColor: "#2563eb", tension: 0.2,
           pointBackgroundColor: data.map(function (r) { return STATUS_COLOURS[r.status] || "#2563eb"; })
         }]
@@ -74,7 +89,8 @@
     if (event.target.name === "params_mode") syncParamsMode();
   });
   document.addEventListener("htmx:afterSwap", scrollLog);
+  document.addEventListener("htmx:load", function (event) { applySizes(event.target); });
   document.addEventListener("DOMContentLoaded", function () {
-    syncSchedule(); syncParamsMode(); scrollLog(); dailyChart(); trendChart();
+    syncSchedule(); syncParamsMode(); scrollLog(); applySizes(); dailyChart(); trendChart();
   });
 })();

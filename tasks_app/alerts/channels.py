@@ -37,13 +37,14 @@ import json
 import time
 import urllib.parse
 
-import requests
 from django.conf import settings
 from django.core.mail import send_mail
 
+from . import outbound
+
 
 class ChannelError(Exception):
-    """The channel's server refused the message (the reason is in the message)."""
+    """The channel's server refused the message (the reason is in the message: a status or errcode, no body)."""
 
 
 def send(channel, message):
@@ -65,12 +66,15 @@ def _timeout():
 
 def _post_json(url, body, headers=None):
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
-    response = requests.post(
+    response = outbound.post(
         url, data=data, timeout=_timeout(),
         headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
     )
+    if 300 <= response.status_code < 400:
+        raise ChannelError(f"HTTP {response.status_code} (redirects are not followed)")
     if not 200 <= response.status_code < 300:
-        raise ChannelError(f"HTTP {response.status_code}: {response.text[:300]}")
+        # The status only: the body could be anything the destination says (or an internal page).
+        raise ChannelError(f"HTTP {response.status_code}")
     return response
 
 
@@ -117,9 +121,11 @@ def _check_errcode(response):
     try:
         answer = response.json()
     except ValueError:
-        raise ChannelError(f"not a JSON answer: {response.text[:200]}") from None
+        raise ChannelError("not a JSON answer") from None
+    if not isinstance(answer, dict):
+        raise ChannelError("not a robot's answer")
     if answer.get("errcode", 0) != 0:
-        raise ChannelError(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
+        raise ChannelError(f"errcode {answer.get('errcode')}: {str(answer.get('errmsg', ''))[:100]}")
 
 
 def mask(value, keep=4):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from .. import celery_send
 from ..models import AlertDelivery
 from . import channels as channel_senders
-from . import messages
+from . import messages, outbound
 
 logger = logging.getLogger(__name__)
 State = AlertDelivery.State
@@ -63,12 +63,20 @@ def attempt(delivery_id):
     try:
         channel_senders.send(delivery.channel, delivery.message)
     except Exception as exc:  # any channel error is recorded, never raised into the engine
-        error = f"{type(exc).__name__}: {exc}"[:2000]
+        error = failure_text(exc, delivery.channel)
         rows.update(status=State.FAILED, error=error, attempts=F("attempts") + 1)
         logger.warning("alert delivery %s to %s failed: %s", delivery_id, delivery.channel.name, error)
         return False
     rows.update(status=State.SENT, error="", attempts=F("attempts") + 1, sent_at=timezone.now())
     return True
+
+
+def failure_text(exc, channel):
+    """What is stored and logged about a failed delivery: the failure class, with the channel's refusal
+    reason when it gave one (status, errcode), never its URL, token, secret or the answer's body."""
+    if isinstance(exc, channel_senders.ChannelError):
+        return outbound.redact(str(exc), channel.secret, channel.url)[:300]
+    return outbound.failure_summary(exc)
 
 
 def send_test_message(channel):

@@ -2,6 +2,7 @@
 from django.core.exceptions import ValidationError
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
+from .. import limits
 from .exceptions import api_exception_handler
 from .permissions import ReadThrottle, TaskCenterPermission, WriteThrottle
 from .schema import ApiAutoSchema
@@ -13,40 +14,19 @@ class ApiViewMixin:
     permission_classes = [TaskCenterPermission]
     throttle_classes = [ReadThrottle, WriteThrottle]
     schema = ApiAutoSchema()
-    action_permissions = {}
+    action_rules = {}
 
     def get_exception_handler(self):
         return api_exception_handler
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        # PostgreSQL text and jsonb cannot hold NUL characters: refuse them as bad input up front.
+        # PostgreSQL text and jsonb cannot hold NUL; no other control character belongs in task
+        # data either (a trailing newline in an id made a task unmanageable): refuse them up front.
         query = {key: "".join(values) for key, values in request.query_params.lists()}
-        where = _find_nul({"query": query, "path": kwargs, "body": request.data})
+        where = limits.find_control_char({"query": query, "path": kwargs, "body": request.data})
         if where:
-            raise ValidationError({where: ["must not contain NUL characters"]})
-
-
-def _find_nul(value, path=""):
-    """The dotted path of the first string (key or value) containing NUL in ``value``, or ""."""
-    if isinstance(value, str):
-        if "\x00" not in value:
-            return ""
-        return path or "non_field_errors"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            child = f"{path}.{key}" if path else str(key)
-            if "\x00" in str(key):
-                return child
-            found = _find_nul(item, child)
-            if found:
-                return found
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = _find_nul(item, f"{path}[{index}]")
-            if found:
-                return found
-    return ""
+            raise ValidationError({where: ["must not contain NUL or other control characters"]})
 
 
 def int_param(source, name, *, default, minimum, maximum):

@@ -2,6 +2,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from ..catalogue_yaml import MODEL_TO_YAML
+from .parsers import PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,8 @@ def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         return Response({"detail": "invalid request", "errors": validation_errors(exc)}, status=400)
+    if isinstance(exc, (RequestDataTooBig, TooManyFieldsSent)):
+        exc = PayloadTooLarge()
     if isinstance(exc, (Http404, DjangoPermissionDenied)):
         exc = exceptions.NotFound() if isinstance(exc, Http404) else exceptions.PermissionDenied()
     response = exception_handler(exc, context)

@@ -67,7 +67,8 @@ class ExecutionFilter(filters.FilterSet):
     task_id = filters.CharFilter(method="filter_task_id", help_text="one task_id or several, comma-separated")
     status = filters.MultipleChoiceFilter(choices=Status.choices)
     trigger = filters.MultipleChoiceFilter(choices=Trigger.choices)
-    group_run = filters.NumberFilter(field_name="group_run_id")
+    # Bounded: a 20-digit id overflowed PostgreSQL's bigint (500 instead of 400).
+    group_run = filters.NumberFilter(field_name="group_run_id", min_value=1, max_value=2**63 - 1, decimal_places=0)
     created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     started_after = UtcDateTimeFilter(field_name="started_at", lookup_expr="gte")

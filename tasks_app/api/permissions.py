@@ -1,22 +1,26 @@
-"""Who may do what: login to read, Django model permissions to write, ``run_taskdefinition`` to run.
+"""Who may do what: login to read; each write names its action, and tasks_app.permissions says what it needs.
 
-Staff and superusers may do everything. Each view names the permissions of its actions in
-``action_permissions``; other writes map like DjangoModelPermissions (POST add, PUT/PATCH change,
-DELETE delete) on the view's ``permission_model``.
+Views map their DRF actions to rule names in ``action_rules``; other writes map like
+DjangoModelPermissions (POST add, PUT/PATCH change, DELETE delete) on the view's
+``permission_model``. Staff status grants nothing here (the pages, admin actions and commands
+check the same rules).
 """
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework import permissions, throttling
 
-RUN = "tasks_app.run_taskdefinition"
+from .. import permissions as rules
+
+RUN = rules.RUN
 WRITE_PERMS = {"POST": "add", "PUT": "change", "PATCH": "change", "DELETE": "delete"}
 
 
 def required_permissions(view, request):
     """The permission codenames ``request`` needs on ``view`` (empty for reads)."""
     action = getattr(view, "action", None)
-    explicit = getattr(view, "action_permissions", {})
+    explicit = getattr(view, "action_rules", {})
     if action in explicit:
-        return explicit[action]
+        return rules.required(explicit[action])
     if request.method in permissions.SAFE_METHODS:
         return []
     model = view.permission_model._meta
@@ -26,18 +30,9 @@ def required_permissions(view, request):
 class TaskCenterPermission(permissions.BasePermission):
     def has_permission(self, request, view):
         user = request.user
-        if not (user and user.is_authenticated):
+        if not (user and user.is_authenticated and user.is_active):
             return False
-        if user.is_superuser or user.is_staff:
-            return True
         return user.has_perms(required_permissions(view, request))
-
-
-class IsAdmin(permissions.BasePermission):
-    """Staff or superuser only (destructive housekeeping)."""
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and (request.user.is_staff or request.user.is_superuser))
 
 
 class _ScopedUserThrottle(throttling.UserRateThrottle):
@@ -45,6 +40,7 @@ class _ScopedUserThrottle(throttling.UserRateThrottle):
 
     setting = ""
     methods = ()
+    cache = caches["throttle"]  # shared across web processes when Redis is configured
 
     def get_rate(self):
         return getattr(settings, self.setting)

@@ -35,7 +35,7 @@ class TaskConfigSerializer(serializers.Serializer):
     With an instance, the definition is rebuilt in place (its executions and statistics stay).
     """
 
-    task_id = serializers.RegexField(r"^[A-Za-z0-9_.-]+$", max_length=100)
+    task_id = serializers.RegexField(r"\A[A-Za-z0-9_.-]+\Z", max_length=100)
     task_name = serializers.CharField(max_length=200)
     task_type = serializers.ChoiceField(choices=TaskType.choices)
     task_function = serializers.CharField(help_text="registered job name (see GET /api/jobs/)")
@@ -76,10 +76,22 @@ class TaskConfigSerializer(serializers.Serializer):
         return self.create(validated_data)
 
 
+class StoredDateTimeField(serializers.DateTimeField):
+    """A stored moment, in UTC when it cannot be shown in the local time zone (out of range): the list still renders."""
+
+    def to_representation(self, value):
+        try:
+            return super().to_representation(value)
+        except serializers.ValidationError:
+            return value.isoformat()
+
+
 class TaskSerializer(serializers.ModelSerializer):
     """A task as the old task manager returned it (its TaskConfig keys) plus schedule in words and runs."""
 
     task_function = serializers.CharField(source="job")
+    start_time = StoredDateTimeField(allow_null=True, read_only=True)
+    end_time = StoredDateTimeField(allow_null=True, read_only=True)
     schedule = serializers.SerializerMethodField()
     schedule_description = serializers.SerializerMethodField()
     next_run_at = serializers.SerializerMethodField()

@@ -6,7 +6,7 @@ Routes accept a missing trailing slash (the old clients call /api/tasks/register
 """
 from django.urls import re_path
 from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import SimpleRouter
 
@@ -34,8 +34,8 @@ class SchemaView(SpectacularAPIView):
 
 
 @extend_schema(exclude=True)
-class DocsView(SpectacularSwaggerView):
-    pass
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI with its start-up script served as a file (?script), as the Content-Security-Policy needs."""
 
 
 router = OptionalSlashRouter()

@@ -13,22 +13,20 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from .. import catalogue, catalogue_yaml, control, retention, stats
+from .. import catalogue, catalogue_yaml, control, health, limits, permissions, retention, slots, stats
 from ..dispatch import run_task_now
-from ..health import system_health
 from ..models import TaskDefinition, Trigger
 from . import examples
 from .base import ApiViewMixin, bool_param, int_param
 from .filters import TaskFilter
 from .pagination import TaskPagination
-from .permissions import RUN, IsAdmin
+from .parsers import BoundedJSONParser, PayloadTooLarge
 from .serializers import (
     CleanupResponseSerializer, ErrorSerializer, ExecutionSerializer, ImportReportSerializer, ImportRequestSerializer,
     NextRunsSerializer, StartRequestSerializer, StartResponseSerializer, StatisticsSerializer,
     StopResponseSerializer, TaskConfigSerializer, TaskSerializer,
 )
 
-ADD, CHANGE, DELETE = (f"tasks_app.{verb}_taskdefinition" for verb in ("add", "change", "delete"))
 START_KEYS = {"params", "with_upstreams"}
 
 
@@ -63,9 +61,11 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     filterset_class = TaskFilter
     pagination_class = TaskPagination
     permission_model = TaskDefinition
-    action_permissions = {
-        "start": [RUN], "stop": [RUN], "pause": [RUN], "resume": [RUN], "register": [ADD],
-        "import_catalogue": [ADD, CHANGE], "export": [], "statistics": [], "next_runs": [], "health": [],
+    action_rules = {
+        "start": "run_task", "stop": "stop_task", "pause": "pause_task", "resume": "pause_task",
+        "register": "create_task", "create": "create_task", "update": "change_task", "partial_update": "change_task",
+        "destroy": "delete_task", "import_catalogue": "import", "cleanup_audit": "cleanup_audit",
+        "export": "export", "statistics": "view", "next_runs": "view", "health": "view",
     }
 
     def get_queryset(self):
@@ -182,8 +182,11 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], permission_classes=[AllowAny], filterset_class=None,
             pagination_class=None)
     def health(self, request):
-        report = system_health()
+        """Public: each component's status; staff also see the details (hosts, errors, worker names)."""
+        report = health.cached_system_health()
         code = status.HTTP_503_SERVICE_UNAVAILABLE if report.get("status") == "down" else status.HTTP_200_OK
+        if not (request.user.is_authenticated and request.user.is_staff):
+            report = health.public_report(report)
         return Response(report, status=code)
 
     # --- catalogue import / export / housekeeping -----------------------------------------
@@ -196,17 +199,19 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
         examples=[examples.IMPORT_REQUEST],
     )
     @action(detail=False, methods=["post"], url_path="import", filterset_class=None, pagination_class=None,
-            parser_classes=[parsers.JSONParser, parsers.MultiPartParser, parsers.FormParser,
+            parser_classes=[BoundedJSONParser, parsers.MultiPartParser, parsers.FormParser,
                             YamlTextParser, TextYamlParser, PlainTextParser])
     def import_catalogue(self, request):
         content = _document_text(request)
+        if len(content.encode("utf-8", errors="replace")) > limits.MAX_DOCUMENT_BYTES:
+            raise PayloadTooLarge(f"catalogue larger than {limits.MAX_DOCUMENT_BYTES // (1024 * 1024)} MB")
         options = request.data if isinstance(request.data, dict) else {}
         dry_run = bool_param(request.query_params, "dry_run", default=bool_param(options, "dry_run"))
         replace = bool_param(request.query_params, "replace", default=bool_param(options, "replace"))
-        if replace and not (request.user.is_staff or request.user.has_perm(DELETE)):
+        if replace and not permissions.allowed(request.user, "import_replace"):
             raise PermissionDenied("replace deletes tasks missing from the document: it needs the delete permission")
         report = catalogue_yaml.import_catalogue(content, replace=replace, dry_run=dry_run, actor=request.user,
-                                            interface="api")
+                                                 interface="api")
         body = {**report.as_dict(), "dry_run": dry_run}
         if not report.ok:
             return Response({"detail": f"import rejected: {len(report.errors)} error(s), nothing written",
@@ -224,8 +229,7 @@ class TaskViewSet(ApiViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request=None, responses=CleanupResponseSerializer, filters=False,
                    parameters=[OpenApiParameter("days", int, description="keep this many days (1–3650, default 90)")])
-    @action(detail=False, methods=["post"], url_path="cleanup/audit", permission_classes=[IsAdmin],
-            filterset_class=None, pagination_class=None)
+    @action(detail=False, methods=["post"], url_path="cleanup/audit", filterset_class=None, pagination_class=None)
     def cleanup_audit(self, request):
         source = request.query_params if "days" in request.query_params else _mapping(request.data or {})
         days = int_param(source, "days", default=90, minimum=1, maximum=3650)
@@ -282,6 +286,8 @@ def _date_param(query, name):
         value = None
     if value is None:
         raise ValidationError({name: [f"not a date: {raw!r} (use 2026-01-31)"]})
+    if not slots.MIN_YEAR <= value.year <= slots.MAX_YEAR:
+        raise ValidationError({name: [f"must be between the years {slots.MIN_YEAR} and {slots.MAX_YEAR}"]})
     return value
 
 

@@ -14,7 +14,6 @@ from ..registry import all_jobs
 from .base import ApiViewMixin, int_param
 from .filters import AuditLogFilter, ExecutionFilter, GroupRunFilter
 from .pagination import CappedCountPagination, TaskPagination
-from .permissions import RUN
 from .serializers import (
     AuditLogSerializer, CleanupResponseSerializer, ExecutionDetailSerializer, ExecutionSerializer,
     GroupRunSerializer, GroupSerializer, GroupStartResponseSerializer, JobSerializer, StopResponseSerializer,
@@ -30,7 +29,7 @@ class ExecutionViewSet(ApiViewMixin, mixins.ListModelMixin, mixins.RetrieveModel
     filterset_class = ExecutionFilter
     pagination_class = CappedCountPagination
     permission_model = TaskExecution
-    action_permissions = {"stop": [RUN], "cleanup": ["tasks_app.delete_taskexecution"], "log": []}
+    action_rules = {"stop": "stop_execution", "cleanup": "cleanup_executions", "log": "view"}
 
     def get_queryset(self):
         rows = TaskExecution.objects.select_related("task", "created_by").order_by("-created_at", "-id")
@@ -74,7 +73,7 @@ class GroupViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"[A-Za-z0-9_.-]+"
     pagination_class = TaskPagination
     permission_model = TaskGroup
-    action_permissions = {"start": [RUN], "stop": [RUN]}
+    action_rules = {"start": "run_group", "stop": "stop_group_run"}
     queryset = TaskGroup.objects.prefetch_related("members__task")
 
     @extend_schema(request=None, responses={202: GroupStartResponseSerializer})

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .. import slots
+from .. import limits, slots
 from ..registry import ParamsInvalid, UnknownJob, get_job
 
 
@@ -96,7 +96,7 @@ class TaskDefinition(models.Model):
 
     task_id = models.CharField(
         max_length=100, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+        validators=[RegexValidator(r"\A[A-Za-z0-9_.-]+\Z", _("letters, digits, _ . - only"))],
     )
     task_name = models.CharField(max_length=200)
     task_type = models.CharField(max_length=32, choices=TaskType.choices, default=TaskType.MANUAL)
@@ -192,6 +192,8 @@ class TaskDefinition(models.Model):
             value = getattr(self, field)
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 errors[field] = [_("must be a list of strings")]
+            elif limits.find_control_char(value):
+                errors[field] = ["must not contain NUL or other control characters"]
         if isinstance(self.dependencies, list) and self.task_id in self.dependencies:
             errors["dependencies"] = [_("a task cannot depend on itself")]
 
@@ -217,7 +219,7 @@ class TaskGroup(models.Model):
 
     group_id = models.CharField(
         max_length=100, unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9_.-]+$", _("letters, digits, _ . - only"))],
+        validators=[RegexValidator(r"\A[A-Za-z0-9_.-]+\Z", _("letters, digits, _ . - only"))],
     )
     group_name = models.CharField(max_length=200)
     description = models.TextField(blank=True)

@@ -13,6 +13,7 @@ from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import limits
 from .definitions import TaskDefinition, TaskGroup
 
 
@@ -224,8 +225,11 @@ class TaskExecution(models.Model):
         db = connections[DEFAULT_DB_ALIAS]
         now = timezone.now()
         changes = {
-            "status": status, "result": result, "error": error, "traceback": traceback, "finished_at": now,
-            "duration": (now - self.started_at).total_seconds() if self.started_at else None,
+            # Capped: a job's 2.4 MB error message was stored three times and bloated every list.
+            "status": status, "result": limits.cap_result(result),
+            "error": limits.cap_text(error, limits.MAX_ERROR_CHARS),
+            "traceback": limits.cap_text(traceback, limits.MAX_TRACEBACK_CHARS),
+            "finished_at": now, "duration": (now - self.started_at).total_seconds() if self.started_at else None,
         }
         if log_truncated:
             changes["log_truncated"] = True

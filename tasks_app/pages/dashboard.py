@@ -131,8 +131,10 @@ def dashboard_summary(request):
 def dashboard_health(request):
     """System health, polled separately: asking workers waits for their replies."""
     try:
-        report = health.system_health(inspect_timeout=0.5)
+        report = health.cached_system_health(inspect_timeout=0.5)
     except Exception as exc:  # a health probe must never break the dashboard
         logger.warning("system health failed: %s", exc)
         report = None
+    if report is not None and not request.user.is_staff:
+        report = health.public_report(report)
     return render(request, "pages/dashboard_health.html", {"health": report})

@@ -14,7 +14,7 @@ from .. import calendar, catalogue, control, dispatch, stats
 from ..models import AuditLog, Status, TaskDefinition, TaskExecution, TaskType
 from ..registry import UnknownJob
 from .common import (
-    CHANGE_PERM, DELETE_PERM, PAGE_SIZE, RUN_PERM, CheapPage, action, list_contains, messages_of, page_number,
+    PAGE_SIZE, CheapPage, action, list_contains, messages_of, page_number,
 )
 from .params import RunParamsForm
 
@@ -148,7 +148,7 @@ def task_detail(request, task_id):
     return render(request, "pages/task_detail.html", _detail_context(task, request))
 
 
-@action(RUN_PERM)
+@action("run_task")
 def task_run(request, task_id):
     """Run now; with the "run with params" form, its fields overlay the task's params."""
     task = get_object_or_404(TaskDefinition, task_id=task_id)
@@ -171,7 +171,7 @@ def task_run(request, task_id):
     return redirect("pages:execution_detail", pk=execution.pk)
 
 
-@action(RUN_PERM)
+@action("stop_task")
 def task_stop(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     count = control.stop_task(task, actor=request.user, interface="ui")
@@ -181,7 +181,7 @@ def task_stop(request, task_id):
     return _back(request, task)
 
 
-@action(RUN_PERM)
+@action("pause_task")
 def task_pause(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     catalogue.set_paused([task], True, actor=request.user, interface="ui")
@@ -189,7 +189,7 @@ def task_pause(request, task_id):
     return _back(request, task)
 
 
-@action(RUN_PERM)
+@action("pause_task")
 def task_resume(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     catalogue.set_paused([task], False, actor=request.user, interface="ui")
@@ -197,7 +197,7 @@ def task_resume(request, task_id):
     return _back(request, task)
 
 
-@action(CHANGE_PERM)
+@action("enable_task")
 def task_toggle_enabled(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     catalogue.set_enabled([task], not task.enabled, actor=request.user, interface="ui")
@@ -207,7 +207,7 @@ def task_toggle_enabled(request, task_id):
     return _back(request, task)
 
 
-@action(DELETE_PERM)
+@action("delete_task")
 def task_delete(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     try:

@@ -4,7 +4,7 @@ import zoneinfo
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from .. import catalogue, slots
 from ..models import TaskDefinition
 from ..registry import UnknownJob, get_job
-from .common import ADD_PERM, CHANGE_PERM
+from .common import requires
 from .forms import TaskForm
 from .params import param_fields
 
@@ -34,8 +34,7 @@ def _save(request, form, template, status_context):
     return render(request, template, {"form": form, **status_context}, status=400)
 
 
-@login_required
-@permission_required(ADD_PERM, raise_exception=True)
+@requires("create_task")
 def task_create(request):
     if request.method == "POST":
         return _save(request, TaskForm(request.POST), "pages/task_form.html", {"creating": True})
@@ -45,8 +44,7 @@ def task_create(request):
                                                      "creating": True})
 
 
-@login_required
-@permission_required(CHANGE_PERM, raise_exception=True)
+@requires("change_task")
 def task_edit(request, task_id):
     task = get_object_or_404(TaskDefinition, task_id=task_id)
     if request.method == "POST":

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import control
 from ..models import TaskExecution
-from .common import RUN_PERM, action
+from .common import action
 
 LOG_TAIL_CHARS = 20_000
 CHAIN_LIMIT = 50
@@ -85,7 +85,7 @@ def execution_log(request, pk):
     return response
 
 
-@action(RUN_PERM)
+@action("stop_execution")
 def execution_stop(request, pk):
     execution = get_object_or_404(TaskExecution.objects.select_related("task"), pk=pk)
     control.stop_execution(execution, actor=request.user, interface="ui")

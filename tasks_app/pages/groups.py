@@ -1,6 +1,6 @@
 """Groups: list, create and edit, detail with members in order, run now, and a group run's timeline."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,11 +9,8 @@ from django.utils.translation import gettext as _
 
 from .. import catalogue, control, groups
 from ..models import GroupRun, TaskGroup
-from .common import RUN_PERM, CheapPage, action, page_number
+from .common import CheapPage, action, page_number, requires
 from .forms import GroupForm
-
-ADD_GROUP_PERM = "tasks_app.add_taskgroup"
-CHANGE_GROUP_PERM = "tasks_app.change_taskgroup"
 
 
 @login_required
@@ -54,16 +51,14 @@ def _save_group(request, form, context):
     return render(request, "pages/group_form.html", {"form": form, **context}, status=400)
 
 
-@login_required
-@permission_required(ADD_GROUP_PERM, raise_exception=True)
+@requires("create_group")
 def group_create(request):
     if request.method == "POST":
         return _save_group(request, GroupForm(request.POST), {"creating": True})
     return render(request, "pages/group_form.html", {"form": GroupForm(), "creating": True})
 
 
-@login_required
-@permission_required(CHANGE_GROUP_PERM, raise_exception=True)
+@requires("change_group")
 def group_edit(request, group_id):
     group = get_object_or_404(TaskGroup, group_id=group_id)
     if request.method == "POST":
@@ -72,7 +67,7 @@ def group_edit(request, group_id):
                                                       "group": group})
 
 
-@action(RUN_PERM)
+@action("run_group")
 def group_run_now(request, group_id):
     group = get_object_or_404(TaskGroup, group_id=group_id)
     run = groups.start_group_run(group=group, actor=request.user, interface="ui")
@@ -111,7 +106,7 @@ def group_run_detail(request, pk):
     return render(request, template, context)
 
 
-@action(RUN_PERM)
+@action("stop_group_run")
 def group_run_stop(request, pk):
     run = get_object_or_404(GroupRun, pk=pk)
     control.stop_group_run(run, actor=request.user, interface="ui")

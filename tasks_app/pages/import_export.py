@@ -1,23 +1,22 @@
 """Import (upload → preview → apply) and export of the YAML catalogue, and history cleanup."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .. import catalogue_yaml, retention
-from .common import ADD_PERM, CHANGE_PERM, DELETE_EXECUTION_PERM, DELETE_PERM, action
+from .. import catalogue_yaml, permissions, retention
+from .common import action, requires
 from .forms import CleanupForm, ImportForm
 
 SESSION_KEY = "pages_import"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
-def _import_perms(replace):
-    return (ADD_PERM, CHANGE_PERM, DELETE_PERM) if replace else (ADD_PERM, CHANGE_PERM)
+def _import_rule(replace):
+    return "import_replace" if replace else "import"
 
 
 @login_required
@@ -25,14 +24,12 @@ def import_page(request):
     """GET shows the upload form; POST validates the upload as a dry run and shows what would change."""
     if request.method != "POST":
         return render(request, "pages/import_page.html", {"form": ImportForm()})
-    if not request.user.has_perms(_import_perms(replace=False)):
-        raise PermissionDenied
+    permissions.check(request.user, _import_rule(replace=False))
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return render(request, "pages/import_page.html", {"form": form}, status=400)
     replace = form.cleaned_data["replace"]
-    if not request.user.has_perms(_import_perms(replace)):
-        raise PermissionDenied
+    permissions.check(request.user, _import_rule(replace))
     upload = form.cleaned_data["file"]
     if upload.size > MAX_UPLOAD_BYTES:
         form.add_error("file", _("the file is larger than 2 MB"))
@@ -46,14 +43,13 @@ def import_page(request):
     })
 
 
-@action(ADD_PERM, CHANGE_PERM)
+@action("import")
 def import_apply(request):
     pending = request.session.get(SESSION_KEY)
     if not pending:
         messages.error(request, _("Nothing to import: upload a file first."))
         return redirect("pages:import_page")
-    if not request.user.has_perms(_import_perms(pending["replace"])):
-        raise PermissionDenied
+    permissions.check(request.user, _import_rule(pending["replace"]))
     report = catalogue_yaml.import_catalogue(
         pending["text"], replace=pending["replace"], actor=request.user, interface="ui",
     )
@@ -78,11 +74,9 @@ def export_catalogue(request):
     return response
 
 
-@login_required
+@requires("cleanup_executions")
 def cleanup_page(request):
     """Pick N days; the page says how many executions are older before anything is deleted."""
-    if not request.user.has_perm(DELETE_EXECUTION_PERM):
-        raise PermissionDenied
     form = CleanupForm(request.GET or None)
     context = {"form": form}
     if form.is_valid():
@@ -91,7 +85,7 @@ def cleanup_page(request):
     return render(request, "pages/cleanup_page.html", context)
 
 
-@action(DELETE_EXECUTION_PERM)
+@action("cleanup_executions")
 def cleanup_apply(request):
     form = CleanupForm(request.POST)
     if not form.is_valid():

@@ -6,6 +6,7 @@ clients (``operator_client``, ``viewer_client``, and pytest-django's superuser `
 import pytest
 
 from tasks_app.api.testing import make_user, token_client
+from tasks_app.health import forget_cached_health
 
 
 @pytest.fixture
@@ -48,6 +49,20 @@ def viewer_client(client, viewer_user):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     cache.clear()
+    forget_cached_health()
+    throttle = caches["throttle"]
+    if hasattr(throttle, "_cache"):  # Redis: clear() would flush the whole database, the broker's keys too
+        client = throttle._cache.get_client(None, write=True)
+        for key in client.scan_iter(match=f"{throttle.key_prefix}*"):
+            client.delete(key)
+    else:
+        throttle.clear()
+
+
+@pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    """The tests' webhook receivers listen on 127.0.0.1, which channels refuse unless allow-listed."""
+    settings.MYSTOCKS_ALERT_ALLOWED_NETWORKS = ["127.0.0.1/32"]

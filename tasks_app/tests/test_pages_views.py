@@ -284,7 +284,7 @@ def test_the_execution_page_polls_while_running_and_stops_when_finished(viewer_c
                                            progress_done=3, progress_total=10, progress_message="3 of 10",
                                            log="line 1\nline 2\n")
     live = viewer_client.get(reverse("pages:execution_live", args=[running.pk])).content.decode()
-    assert 'hx-trigger="every 1s"' in live and "width: 30%" in live and "line 2" in live
+    assert 'hx-trigger="every 1s"' in live and 'data-width="30"' in live and "line 2" in live
     running.status, running.finished_at, running.result = Status.SUCCESS, timezone.now(), {"rows": 5}
     running.save()
     done = viewer_client.get(reverse("pages:execution_live", args=[running.pk])).content.decode()

@@ -1,13 +1,12 @@
 """Backtests: list with metrics, detail with curves and trades, and the form that runs a new one."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from tasks_app import dispatch
+from tasks_app import dispatch, permissions
 from tasks_app.models import TaskDefinition
-from tasks_app.pages.common import RUN_PERM, CheapPage, add_service_errors, page_number
+from tasks_app.pages.common import CheapPage, add_service_errors, page_number, requires
 
 from ..models import BacktestRun
 from ..reads.backtests import detail
@@ -16,13 +15,13 @@ from .forms import BacktestForm
 MAX_TRADES_SHOWN = 500
 
 
-@login_required
+@requires("view")
 def backtest_list(request):
     runs = BacktestRun.objects.defer("equity_curve", "metrics", "symbols").order_by("-updated_at", "-id")
     return render(request, "market/backtest_list.html", {"page": CheapPage(runs, page_number(request))})
 
 
-@login_required
+@requires("view")
 def backtest_detail(request, pk):
     run = get_object_or_404(BacktestRun, pk=pk)
     curves = detail(run)
@@ -38,14 +37,13 @@ def _backtest_task():
     return TaskDefinition.objects.filter(job="run_backtest", enabled=True).order_by("task_id").first()
 
 
-@login_required
+@requires("view")
 def backtest_new(request):
     form = BacktestForm(request.POST or None)
     task = _backtest_task()
     if request.method == "POST":
-        if not request.user.has_perm(RUN_PERM):
-            messages.error(request, _("You may not run tasks."))
-        elif task is None:
+        permissions.check(request.user, "run_task")  # running a backtest is running a task: 403 otherwise
+        if task is None:
             messages.error(request, _("No enabled task runs the run_backtest job: define one first."))
         elif form.is_valid():
             try:

@@ -7,4 +7,7 @@ COLORS = {"red_up": ("#d62728", "#1a9850"), "green_up": ("#1a9850", "#d62728")}
 
 def market(request):
     up, down = COLORS.get(settings.MYSTOCKS_PRICE_COLORS, COLORS["red_up"])
-    return {"market_up_color": up, "market_down_color": down, "simulated_data": settings.MYSTOCKS_DEMO}
+    # The page colours come from a stylesheet per convention: the Content-Security-Policy refuses inline styles.
+    convention = settings.MYSTOCKS_PRICE_COLORS if settings.MYSTOCKS_PRICE_COLORS in COLORS else "red_up"
+    return {"market_up_color": up, "market_down_color": down, "simulated_data": settings.MYSTOCKS_DEMO,
+            "market_colors_css": f"css/market-colors-{convention.replace('_', '-')}.css"}

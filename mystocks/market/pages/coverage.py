@@ -1,11 +1,10 @@
 """The coverage page (entry of the Market data section) and its "fill the gaps" action."""
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tasks_app.pages.common import RUN_PERM, action, messages_of
+from tasks_app.pages.common import action, messages_of, requires
 
 from .. import gapfill
 from ..reads.coverage import MAX_WINDOW_DAYS, overview
@@ -21,7 +20,7 @@ def window(request):
     return max(5, min(MAX_WINDOW_DAYS, days))
 
 
-@login_required
+@requires("view")
 def coverage_page(request):
     days = window(request)
     datasets = overview(days=days)
@@ -29,7 +28,7 @@ def coverage_page(request):
     return render(request, "market/coverage_page.html", {"datasets": datasets, "days": days, "dates": dates})
 
 
-@action(RUN_PERM)
+@action("run_task")
 def coverage_fill(request, dataset):
     try:
         executions = gapfill.fill_gaps(dataset=dataset, actor=request.user, days=window(request))

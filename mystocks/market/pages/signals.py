@@ -1,6 +1,7 @@
 """Signals per strategy and day with follow-up returns; per-strategy statistics over a period."""
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+
+from tasks_app.pages.common import requires
 
 from ..jobs import STRATEGIES
 from ..reads.returns_after import HORIZONS
@@ -9,7 +10,7 @@ from ..templatetags.market import pct, updown
 from .forms import SignalsForm, StatsForm
 
 
-@login_required
+@requires("view")
 def signal_list(request):
     data = request.GET.copy()
     data.setdefault("strategy", STRATEGIES[0])
@@ -26,7 +27,7 @@ def signal_list(request):
     return render(request, "market/signal_list.html", context)
 
 
-@login_required
+@requires("view")
 def signal_stats(request):
     data = request.GET.copy()
     start, end = default_period()

@@ -1,14 +1,15 @@
 """Stock search and the stock page: K-line with indicators (drawn from chart JSON), profile tables."""
 import orjson
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+
+from tasks_app.pages.common import requires
 
 from ..reads.charts import chart_data, search_stocks, stock_profile
 from .forms import ChartForm
 
 
-@login_required
+@requires("view")
 def stock_search(request):
     query = request.GET.get("q", "")
     found = search_stocks(query)
@@ -17,7 +18,7 @@ def stock_search(request):
     return render(request, "market/stock_search.html", {"query": query, "stocks": found})
 
 
-@login_required
+@requires("view")
 def stock_detail(request, code):
     profile = stock_profile(code)
     if profile is None:
@@ -25,7 +26,7 @@ def stock_detail(request, code):
     return render(request, "market/stock_detail.html", profile)
 
 
-@login_required
+@requires("view")
 def stock_chart(request, code):
     form = ChartForm(request.GET)
     if not form.is_valid():

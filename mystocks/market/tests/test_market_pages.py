@@ -1,5 +1,8 @@
 """The Market data pages on the sample market: coverage and gap fill, stock page, signals, backtests."""
+from pathlib import Path
+
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from tasks_app.api.testing import make_user
@@ -176,9 +179,11 @@ def test_backtest_form_names_the_bad_field(operator_client, days):
 
 def test_prices_are_red_up_by_default_and_the_setting_flips_them(viewer_client, days, settings):
     page = viewer_client.get(reverse("market:coverage")).content.decode()
-    assert "--up: #d62728" in page
+    assert "css/market-colors-red-up.css" in page and "<style" not in page  # no inline style (CSP)
+    assert "--up: #d62728" in Path(finders.find("css/market-colors-red-up.css")).read_text()
     settings.MYSTOCKS_PRICE_COLORS = "green_up"
-    assert "--up: #1a9850" in viewer_client.get(reverse("market:coverage")).content.decode()
+    assert "css/market-colors-green-up.css" in viewer_client.get(reverse("market:coverage")).content.decode()
+    assert "--up: #1a9850" in Path(finders.find("css/market-colors-green-up.css")).read_text()
 
 
 def test_coverage_links_the_newest_run_and_the_newest_failure_of_the_job(viewer_client, days):
@@ -218,3 +223,17 @@ def test_datasets_no_job_can_backfill_offer_no_fill(operator_client, days):
     assert reverse("market:coverage_fill", args=["quotes:stock"]) not in page
     response = operator_client.post(reverse("market:coverage_fill", args=["quotes:stock"]), follow=True)
     assert not TaskExecution.objects.exists() and "nothing missing that a job can bring" in response.content.decode()
+
+
+def test_running_a_backtest_follows_the_run_rule_staff_alone_grants_nothing(client, days):
+    backfill_tasks()
+    form = {"strategy_id": "ma_crossover", "start_date": days[-60].isoformat(), "end_date": days[-1].isoformat(),
+            "initial_capital": "500000", "adjust": "none", "max_positions": "5"}
+    for user in (make_user("viewer"), make_user(is_staff=True)):
+        client.force_login(user)
+        assert client.get(reverse("market:backtest_new")).status_code == 200
+        assert client.post(reverse("market:backtest_new"), form).status_code == 403
+    assert not TaskExecution.objects.exists()
+    client.logout()
+    for name in ("market:coverage", "market:backtest_list", "market:signal_list", "market:stock_search"):
+        assert client.get(reverse(name)).status_code == 302  # reading needs a login

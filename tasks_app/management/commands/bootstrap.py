@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 
 from tasks_app.catalogue_yaml import import_catalogue
 from tasks_app.models import TaskDefinition
+from tasks_app.private_files import write_private
 from tasks_app.scheduling import ensure_builtin_schedules
 
 
@@ -42,7 +43,5 @@ class Command(BaseCommand):
         user_model.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(f"created admin account: {username}")
         if generated:
-            path = settings.VAR_DIR / "admin_password"
-            path.write_text(password + "\n")
-            path.chmod(0o600)
+            write_private(settings.VAR_DIR / "admin_password", password + "\n")
             self.stdout.write(f"generated password (kept in var/admin_password, readable by you only): {password}")

@@ -1,8 +1,10 @@
 import sys
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from tasks_app import permissions
 from tasks_app.catalogue_yaml import import_catalogue
 
 
@@ -13,10 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("file", help="YAML (or JSON) file; - reads standard input")
         parser.add_argument("--dry-run", action="store_true", help="validate and report, write nothing")
         parser.add_argument("--replace", action="store_true", help="also delete tasks and groups not in the file")
+        parser.add_argument("--user", default=None, help="act as this user (needs the import permissions)")
 
-    def handle(self, *args, file, dry_run, replace, **options):
+    def handle(self, *args, file, dry_run, replace, user, **options):
+        try:
+            actor = permissions.command_user(user, "import_replace" if replace else "import")
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         text = sys.stdin.read() if file == "-" else self._read(file)
-        report = import_catalogue(text, replace=replace, dry_run=dry_run, interface="command")
+        report = import_catalogue(text, replace=replace, dry_run=dry_run, actor=actor, interface="command")
         if not report.ok:
             for error in report.errors:
                 self.stderr.write(f"error: {error}")

@@ -1,9 +1,10 @@
 import json
 import time
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from tasks_app import permissions
 from tasks_app.dispatch import run_task_now
 from tasks_app.models import TaskDefinition, TaskExecution
 
@@ -17,8 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--with-upstreams", action="store_true", help="run missing upstream tasks first")
         parser.add_argument("--wait", action="store_true", help="wait for the execution to finish")
         parser.add_argument("--timeout", type=float, default=None, help="with --wait: give up after N seconds")
+        parser.add_argument("--user", default=None, help="act as this user (needs the run permission)")
 
-    def handle(self, *args, task_id, params, with_upstreams, wait, timeout, **options):
+    def handle(self, *args, task_id, params, with_upstreams, wait, timeout, user, **options):
+        try:
+            actor = permissions.command_user(user, "run_task")
+        except PermissionDenied as exc:
+            raise CommandError(str(exc)) from None
         task = TaskDefinition.objects.filter(task_id=task_id).first()
         if task is None:
             raise CommandError(f"unknown task_id {task_id!r}")
@@ -27,7 +33,8 @@ class Command(BaseCommand):
         except json.JSONDecodeError as exc:
             raise CommandError(f"--params is not valid JSON: {exc}") from None
         try:
-            execution = run_task_now(task=task, params=runtime, with_upstreams=with_upstreams, interface="command")
+            execution = run_task_now(task=task, actor=actor, params=runtime, with_upstreams=with_upstreams,
+                                     interface="command")
         except ValidationError as exc:
             raise CommandError("; ".join(f"{k}: {', '.join(v)}" for k, v in exc.message_dict.items())) from None
         self.stdout.write(f"execution {execution.pk}: {execution.status}")
