@@ -11,8 +11,16 @@ from .alerts import channels as alert_channels
 from .alerts import delivery as alert_delivery
 from .alerts import outbound as alert_outbound
 from .models import (
-    AlertDelivery, AlertIncident, AlertRule, GroupRun, NotificationChannel, TaskDefinition, TaskExecution,
-    TaskGroup, TaskGroupMember, TradingDay,
+    AlertDelivery,
+    AlertIncident,
+    AlertRule,
+    GroupRun,
+    NotificationChannel,
+    TaskDefinition,
+    TaskExecution,
+    TaskGroup,
+    TaskGroupMember,
+    TradingDay,
 )
 
 

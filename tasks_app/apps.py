@@ -15,12 +15,14 @@ class TasksAppConfig(AppConfig):
 
     def ready(self):
         # Models are loaded only now, so modules that import them are imported here, not at the top.
-        from . import jobs  # noqa: F401  (the engine's built-in jobs register themselves on import)
         # Celery's autodiscovery looks for "tasks" modules; the engine's entry points are named for
         # what they are, so the app registers them itself (in web processes too, for eager mode).
-        from . import celery_tasks  # noqa: F401
         # The monitor connects its timer to worker_ready / beat_init in every worker and beat process.
-        from . import monitor  # noqa: F401
+        from . import (
+            celery_tasks,  # noqa: F401
+            jobs,  # noqa: F401  (the engine's built-in jobs register themselves on import)
+            monitor,  # noqa: F401
+        )
         from .alerts import receivers
         from .models import TaskExecution
         from .signals import execution_ended

@@ -87,7 +87,7 @@ def trading_days(start, end):
 def latest_trading_day(on_or_before):
     """The most recent trading day on or before the given date."""
     day = on_or_before
-    for _ in range(40):
+    for _attempt in range(40):
         if is_trading_day(day):
             return day
         day -= datetime.timedelta(days=1)

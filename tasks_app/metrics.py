@@ -28,7 +28,14 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 
 from . import health, stats
 from .models import (
-    FINISHED_STATUSES, AlertDelivery, AlertIncident, DailyRollup, Status, TaskDefinition, TaskExecution, Trigger,
+    FINISHED_STATUSES,
+    AlertDelivery,
+    AlertIncident,
+    DailyRollup,
+    Status,
+    TaskDefinition,
+    TaskExecution,
+    Trigger,
 )
 
 DURATION_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400)

@@ -16,7 +16,11 @@ from croniter import croniter
 from django.conf import settings
 from django.utils import timezone
 from django_celery_beat.models import (
-    ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, PeriodicTasks,
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    PeriodicTasks,
 )
 from django_celery_beat.schedulers import DatabaseScheduler, ModelEntry
 

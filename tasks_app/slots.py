@@ -8,8 +8,8 @@ turns a second firing into a no-op.
 import datetime
 import zoneinfo
 
-from croniter import croniter
 from cron_descriptor import ExpressionDescriptor, Options
+from croniter import croniter
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language

@@ -20,8 +20,18 @@ from tasks_app.calendar import trading_days
 from . import storage
 from .jobs import STRATEGIES
 from .models import (
-    AdjustFactor, CapitalFlow, CoverageDay, CoverageStock, DailyBar, DragonTigerEntry, FinancialStatement, FlowType,
-    IndicatorValue, RealtimeSnapshot, StatementType, StrategySignal,
+    AdjustFactor,
+    CapitalFlow,
+    CoverageDay,
+    CoverageStock,
+    DailyBar,
+    DragonTigerEntry,
+    FinancialStatement,
+    FlowType,
+    IndicatorValue,
+    RealtimeSnapshot,
+    StatementType,
+    StrategySignal,
 )
 
 

@@ -17,6 +17,8 @@ import pandas as pd
 from django.db import transaction
 from django.utils import timezone
 
+from tasks_app.calendar import trading_days
+
 from . import coverage, storage, validation
 from .models import (
     AdjustFactor,
@@ -203,8 +205,6 @@ def sync_factors(ctx, *, data_source, fallback, days, symbols, with_events, even
     ``event_periods`` (one report period or the first and last of a range): the dividend plans of
     those half-year and annual periods instead of the two recent ones (a backfill of the events).
     """
-    from tasks_app.calendar import trading_days
-
     summary = RunSummary()
     chain = SourceChain(data_source, fallback=fallback, log=ctx.log)
     end = latest_complete_trading_day()

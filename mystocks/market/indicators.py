@@ -8,16 +8,29 @@ for the whole market instead of a pandas loop per stock. Time runs along axis 1.
 The formulas, their warm-up and their 0/0 conventions are in ``formulas``; this module lays the bars
 out and runs the families the job asks for.
 """
-import math
 
 import numpy as np
 import pandas as pd
 
 # The formulas are re-exported: strategies, screens and tests use them as ``indicators.<name>``.
-from .formulas import (FAMILIES, INDICATOR_COLUMNS, Bars, atr, boll, cci, dmi, kdj, macd, obv, rsi, sar,  # noqa: F401
-                       supertrend, true_range, wr)
-from .primitives import (avedev, crossed_above, crossed_below, ema, hhv, llv, ma, msum, ratio,  # noqa: F401
-                         recursive, ref, sma, std)
+from .formulas import (  # noqa: F401
+    FAMILIES,
+    INDICATOR_COLUMNS,
+    Bars,
+    atr,
+    boll,
+    cci,
+    dmi,
+    kdj,
+    macd,
+    obv,
+    rsi,
+    sar,
+    supertrend,
+    true_range,
+    wr,
+)
+from .primitives import avedev, crossed_above, crossed_below, ema, hhv, llv, ma, msum, ratio, recursive, ref, sma, std  # noqa: F401
 
 # --- panel layout -------------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 (see ``tasks_app.labels``, which applies them when the app is ready)."""
 from django.utils.translation import gettext_lazy as _
 
-
 LABELS = {
     "Stock": (_("stock"), _("stocks"), {
         "code": _("code"), "name": _("name"), "source": _("source"), "updated_at": _("updated at"),

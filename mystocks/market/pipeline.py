@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
+from tasks_app.calendar import latest_trading_day
 from tasks_app.context import JobCancelled
 
 from .sources import SourceError, SourceUnavailable, get_source, other_source
@@ -149,8 +150,6 @@ def snapshot_minute():
 
 def latest_complete_trading_day():
     """The last trading day whose daily bar is final (today only after the close)."""
-    from tasks_app.calendar import latest_trading_day
-
     now = now_local()
     today = now.date()
     if now.time() < MARKET_CLOSE:

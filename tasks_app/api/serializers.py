@@ -6,10 +6,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .. import catalogue, stats
-from ..models import (
-    AuditLog, GroupRun, ScheduleType, Status, TaskDefinition, TaskExecution, TaskGroup, TaskType,
-)
 from ..catalogue_yaml import build_task_definition, task_to_dict
+from ..models import (
+    AuditLog,
+    GroupRun,
+    ScheduleType,
+    Status,
+    TaskDefinition,
+    TaskExecution,
+    TaskGroup,
+    TaskType,
+)
 from ..slots import describe
 
 

@@ -22,9 +22,18 @@ from .filters import TaskFilter
 from .pagination import TaskPagination
 from .parsers import BoundedJSONParser, PayloadTooLarge
 from .serializers import (
-    CleanupResponseSerializer, ErrorSerializer, ExecutionSerializer, ImportReportSerializer, ImportRequestSerializer,
-    NextRunsSerializer, StartRequestSerializer, StartResponseSerializer, StatisticsSerializer,
-    StopResponseSerializer, TaskConfigSerializer, TaskSerializer,
+    CleanupResponseSerializer,
+    ErrorSerializer,
+    ExecutionSerializer,
+    ImportReportSerializer,
+    ImportRequestSerializer,
+    NextRunsSerializer,
+    StartRequestSerializer,
+    StartResponseSerializer,
+    StatisticsSerializer,
+    StopResponseSerializer,
+    TaskConfigSerializer,
+    TaskSerializer,
 )
 
 START_KEYS = {"params", "with_upstreams"}

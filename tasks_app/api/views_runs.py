@@ -15,8 +15,15 @@ from .base import ApiViewMixin, int_param
 from .filters import AuditLogFilter, ExecutionFilter, GroupRunFilter
 from .pagination import CappedCountPagination, TaskPagination
 from .serializers import (
-    AuditLogSerializer, CleanupResponseSerializer, ExecutionDetailSerializer, ExecutionSerializer,
-    GroupRunSerializer, GroupSerializer, GroupStartResponseSerializer, JobSerializer, StopResponseSerializer,
+    AuditLogSerializer,
+    CleanupResponseSerializer,
+    ExecutionDetailSerializer,
+    ExecutionSerializer,
+    GroupRunSerializer,
+    GroupSerializer,
+    GroupStartResponseSerializer,
+    JobSerializer,
+    StopResponseSerializer,
 )
 
 LIST_DEFERRED = ("log", "traceback", "result", "task__description", "task__params")

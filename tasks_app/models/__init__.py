@@ -1,8 +1,17 @@
 """The engine's models, split by concept; import them from here."""
 from .alerts import AlertDelivery, AlertIncident, AlertRule, NotificationChannel
 from .definitions import (
-    QUEUES, ConcurrencyPolicy, MisfirePolicy, Priority, ScheduleType, TaskDefinition, TaskGroup, TaskGroupMember,
-    TaskType, parse_priority, validate_timezone,
+    QUEUES,
+    ConcurrencyPolicy,
+    MisfirePolicy,
+    Priority,
+    ScheduleType,
+    TaskDefinition,
+    TaskGroup,
+    TaskGroupMember,
+    TaskType,
+    parse_priority,
+    validate_timezone,
 )
 from .history import AuditLog, CalendarCoverage, DailyRollup, ServiceHeartbeat, TradingDay
 from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExecution, Trigger

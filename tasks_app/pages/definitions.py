@@ -7,14 +7,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from .. import calendar, catalogue, control, dispatch, stats
 from ..models import AuditLog, Status, TaskDefinition, TaskExecution, TaskType
 from ..registry import UnknownJob
 from .common import (
-    PAGE_SIZE, CheapPage, action, list_contains, messages_of, page_number,
+    PAGE_SIZE,
+    CheapPage,
+    action,
+    list_contains,
+    messages_of,
+    page_number,
 )
 from .params import RunParamsForm
 

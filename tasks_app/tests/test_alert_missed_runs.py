@@ -13,7 +13,15 @@ from tasks_app.alerts.missed import check_missed_runs, find_missed_slots, missed
 from tasks_app.catalogue import set_paused
 from tasks_app.dispatch import dispatch_scheduled
 from tasks_app.models import (
-    AlertDelivery, AlertIncident, AlertRule, AuditLog, NotificationChannel, Status, TaskDefinition, TaskExecution, Trigger,
+    AlertDelivery,
+    AlertIncident,
+    AlertRule,
+    AuditLog,
+    NotificationChannel,
+    Status,
+    TaskDefinition,
+    TaskExecution,
+    Trigger,
 )
 from tasks_app.testing import make_definition
 

@@ -8,7 +8,14 @@ from django.utils import timezone
 from tasks_app.alerts.checks import check_system, claim_turn
 from tasks_app.calendar import store_trading_days
 from tasks_app.health import system_health
-from tasks_app.models import AlertIncident, AlertRule, NotificationChannel, ServiceHeartbeat
+from tasks_app.models import (
+    AlertIncident,
+    AlertRule,
+    CalendarCoverage,
+    NotificationChannel,
+    ServiceHeartbeat,
+    TradingDay,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -79,7 +86,6 @@ def test_only_one_process_gets_each_turn():
 
 
 def test_a_calendar_about_to_run_out_alerts_says_when_and_recovers(settings):
-    from tasks_app.models import CalendarCoverage, TradingDay
 
     _beat_seconds_ago(1)
     CalendarCoverage.objects.all().delete()

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tasks_app.testing import make_definition
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {  # README: Deployment
     "DEBUG": "false", "SECRET_KEY": "k" * 20 + "Zq8!vR2#pL9@xW4$mN7^bT1&cY6*hJ3(fD5)gS0",
@@ -40,7 +42,6 @@ def test_without_https_settings_check_deploy_warns(tmp_path):
 
 @pytest.mark.django_db
 def test_pages_carry_a_strict_csp_and_no_inline_script_or_style(admin_client):
-    from tasks_app.testing import make_definition
 
     task = make_definition("noop", task_id="csp_task")
     for url in (reverse("pages:dashboard"), reverse("pages:task_detail", args=[task.task_id]),

@@ -15,7 +15,14 @@ from rest_framework.test import APIClient
 from tasks_app import catalogue, catalogue_yaml
 from tasks_app.api.testing import token_client
 from tasks_app.models import (
-    AlertDelivery, AuditLog, GroupRun, NotificationChannel, Status, TaskDefinition, TaskExecution, TaskGroup,
+    AlertDelivery,
+    AuditLog,
+    GroupRun,
+    NotificationChannel,
+    Status,
+    TaskDefinition,
+    TaskExecution,
+    TaskGroup,
 )
 from tasks_app.testing import make_definition
 

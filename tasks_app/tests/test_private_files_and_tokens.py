@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from tasks_app.private_files import private_dir, write_private
 
@@ -62,7 +63,6 @@ def test_changing_the_password_deletes_the_api_token():
 
 @pytest.mark.django_db
 def test_a_token_stops_working_after_the_password_changes():
-    from rest_framework.test import APIClient
 
     user = User.objects.create_user("rotating", password="first-password-1")
     client = APIClient()

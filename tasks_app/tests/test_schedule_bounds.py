@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from tasks_app.api import views
 from tasks_app.models import TaskDefinition
 from tasks_app.testing import make_definition
 
@@ -48,7 +49,6 @@ def test_a_stored_schedule_that_cannot_be_computed_does_not_break_the_lists(admi
 
 def test_a_write_request_that_fails_after_saving_is_rolled_back(admin, monkeypatch):
     """The register call used to answer 500 with its row committed; now the request is one transaction."""
-    from tasks_app.api import views
 
     def explode(self, task, code=200):
         raise RuntimeError("rendering failed")

@@ -26,6 +26,8 @@ import time
 import zlib
 from dataclasses import dataclass, field
 
+import baostock.common.contants as cons
+
 SPLIT = "\x01"
 END = b"<![CDATA[]]>\n"
 VERSION = "00.9.40"
@@ -221,8 +223,6 @@ def exchange_prefix(code):
 
 def point_baostock_at(port, host="127.0.0.1"):
     """Aim the real client at ``host:port``; it reads these constants on every connect()."""
-    import baostock.common.contants as cons
-
     cons.BAOSTOCK_SERVER_IP = host
     cons.BAOSTOCK_VIP_SERVER_IP = host
     cons.BAOSTOCK_SERVER_PORT = port

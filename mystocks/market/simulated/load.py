@@ -8,6 +8,8 @@ import datetime
 
 import pandas as pd
 
+from tasks_app.calendar import trading_days
+
 from .. import storage
 from ..models import (
     Adjust,
@@ -18,6 +20,7 @@ from ..models import (
     Stock,
     StockStatusPeriod,
 )
+from ..pipeline import latest_complete_trading_day
 from .market import SimulatedMarket, report_periods
 
 SOURCE = "simulated"
@@ -28,10 +31,6 @@ CHUNK = 200
 
 def build(*, stocks, years, end=None, seed=11, cache_stocks=700):
     """A SimulatedMarket of ``stocks`` over ``years`` of the engine's trading days up to ``end``."""
-    from tasks_app.calendar import trading_days
-
-    from ..pipeline import latest_complete_trading_day
-
     end = end or latest_complete_trading_day()
     days = trading_days(end - datetime.timedelta(days=int(365.25 * years)), end)
     return SimulatedMarket(days, stocks=stocks, seed=seed, cache_stocks=cache_stocks)

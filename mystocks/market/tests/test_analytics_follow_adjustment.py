@@ -7,7 +7,14 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar, IndicatorBasis, IndicatorValue, StrategySignal
+from mystocks.market.models import (
+    AdjustFactor,
+    CorporateAction,
+    DailyBar,
+    IndicatorBasis,
+    IndicatorValue,
+    StrategySignal,
+)
 from tasks_app.models import Status
 from tasks_app.testing import make_definition, run_job_inline
 

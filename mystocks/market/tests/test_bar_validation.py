@@ -3,7 +3,7 @@ import datetime
 
 import pandas as pd
 
-from mystocks.market.validation import clean_bars
+from mystocks.market.validation import clean_bars, clean_required
 
 DAY = datetime.date(2024, 3, 1)
 
@@ -41,7 +41,6 @@ def test_a_new_listing_may_move_more_than_the_limit_in_its_first_days():
 
 
 def test_any_table_drops_rows_without_their_key_or_with_a_non_positive_factor():
-    from mystocks.market.validation import clean_required
 
     frame = pd.DataFrame([{"code": "600000", "date": DAY, "back_factor": 1.2},
                           {"code": None, "date": DAY, "back_factor": 1.0},

@@ -47,7 +47,7 @@ def test_a_stocks_span_only_grows():
 
 
 def test_rebuild_recounts_a_dataset_from_its_rows():
-    days = load_market(stocks=2, days=15)
+    load_market(stocks=2, days=15)
     CoverageDay.objects.all().delete()
     CoverageStock.objects.all().delete()
     assert coverage.rebuild(keys=["bars:none"]) == {"bars:none": 15}
