@@ -3,6 +3,8 @@ import logging
 import threading
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 
 class JobCancelled(Exception):
     """Raised inside a job when a user asked to stop its execution."""
@@ -55,4 +57,4 @@ class JobContext:
     def check_cancelled(self):
         """Raise JobCancelled when a stop was requested; long jobs call this between units of work."""
         if self._cancelled.is_set():
-            raise JobCancelled("stopped by user")
+            raise JobCancelled(_("stopped by user"))

@@ -11,6 +11,7 @@ import traceback as tb
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils.translation import gettext as _
 
 from . import lifecycle
 from .context import JobCancelled, JobContext
@@ -240,13 +241,14 @@ def _call(execution, ctx):
         result = spec.func(ctx, **params)
     except JobCancelled as exc:
         ctx.log.warning("cancelled: %s", exc)
-        return Status.CANCELLED, None, str(exc) or "stopped by user", ""
+        return Status.CANCELLED, None, str(exc) or _("stopped by user"), ""
     except SoftTimeLimitExceeded:
         if ctx.cancel_requested:
             ctx.log.warning("cancelled: stopped by user")
-            return Status.CANCELLED, None, "stopped by user", ""
+            return Status.CANCELLED, None, _("stopped by user"), ""
         ctx.log.error("timed out after %ss", execution.task.timeout)
-        return Status.TIMEOUT, None, f"timed out after {execution.task.timeout}s", tb.format_exc()
+        error = _("timed out after %(seconds)ss") % {"seconds": execution.task.timeout}
+        return Status.TIMEOUT, None, error, tb.format_exc()
     except UnknownJob as exc:
         return Status.FAILED, None, str(exc), ""
     except Exception as exc:  # the job's failure, whatever it is, becomes the execution's error
@@ -258,7 +260,7 @@ def _call(execution, ctx):
 def _interpret_result(ctx, result):
     result = _json_safe(result)
     if isinstance(result, dict) and str(result.get("status", "")).lower() == "failed":
-        error = str(result.get("error") or result.get("message") or "job returned status failed")
+        error = str(result.get("error") or result.get("message") or _("job returned status failed"))
         ctx.log.error("failed: %s", error)
         return Status.FAILED, result, error, ""
     ctx.log.info("succeeded")

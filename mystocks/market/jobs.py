@@ -20,7 +20,7 @@ ADJUSTS = tuple(Adjust.values)
 # How analytics see prices (``adjust.MODES``, spelled out for the same reason as below; a test keeps
 # them in step): derived on read from the unadjusted bars and the adjustment factors.
 PRICE_ADJUSTS = ("qfq", "hfq", "none")
-PRICE_ADJUST_HELP = "qfq = forward-adjusted (default), hfq = back-adjusted, none = unadjusted"
+PRICE_ADJUST_HELP = _("qfq = forward-adjusted (default), hfq = back-adjusted, none = unadjusted")
 # Spelled out rather than imported: the indicator and strategy modules load pandas, and this
 # module is imported by every web process at start-up. A test keeps the two in step.
 INDICATORS = (
@@ -34,8 +34,8 @@ STRATEGIES = (
     "keep_increasing", "parking_apron", "backtrace_ma250", "low_backtrace_increase",
     "high_tight_flag", "climax_limitdown", "low_atr",
 )
-SCREEN_HELP = ("indicator screens, e.g. kdj_cross:20, macd_zero_cross, boll_touch, rsi_cross:30, cci_cross:100, "
-               "wr_extreme:80, macd_cross, dmi_cross, sar_flip, supertrend_flip, ma_cross:5:20")
+SCREEN_HELP = _("indicator screens, e.g. kdj_cross:20, macd_zero_cross, boll_touch, rsi_cross:30, cci_cross:100, "
+                "wr_extreme:80, macd_cross, dmi_cross, sar_flip, supertrend_flip, ma_cross:5:20")
 
 
 def _finish_baostock():
@@ -89,13 +89,13 @@ def sync_daily_stock_data(ctx, **params):
 
 @job("sync_adjust_factors", queue="fetch", params=[
     Param("data_source", "str", "baostock", choices=SOURCES,
-          help="baostock: factor rows per day (whole market); akshare: factors derived from dividend plans"),
-    Param("fallback", "bool", True, help="try the other source when the first fails"),
-    Param("days", "int", 5, help="trading days back to check for new ex-rights dates (each fetched once)"),
-    Param("symbols", "list", [], help="backfill these stocks' whole factor history, one call each"),
-    Param("with_events", "bool", True, help="also store the dividend / bonus events (akshare, per report period)"),
-    Param("event_periods", "list", [], help="events of these report periods (one, or first and last of a range) "
-                                            "instead of the two recent ones"),
+          help=_("baostock: factor rows per day (whole market); akshare: factors derived from dividend plans")),
+    Param("fallback", "bool", True, help=_("try the other source when the first fails")),
+    Param("days", "int", 5, help=_("trading days back to check for new ex-rights dates (each fetched once)")),
+    Param("symbols", "list", [], help=_("backfill these stocks' whole factor history, one call each")),
+    Param("with_events", "bool", True, help=_("also store the dividend / bonus events (akshare, per report period)")),
+    Param("event_periods", "list", [], help=_("events of these report periods (one, or first and last of a range) "
+                                            "instead of the two recent ones")),
 ])
 def sync_adjust_factors(ctx, **params):
     """Adjustment factors and ex-rights events, stored so qfq/hfq prices are derived on read."""
@@ -221,8 +221,8 @@ def calculate_strategy_signals(ctx, **params):
 @job("backfill_strategy_signals", queue="compute", params=[
     Param("strategies", "list", ["ma_crossover", "macd_divergence", "kdj_overbought"], choices=STRATEGIES),
     Param("screens", "list", [], help=SCREEN_HELP),
-    Param("start_date", "date", help="first day (required)"),
-    Param("end_date", "date", help="last day (default: the latest trading day)"),
+    Param("start_date", "date", help=_("first day (required)")),
+    Param("end_date", "date", help=_("last day (default: the latest trading day)")),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def backfill_strategy_signals(ctx, **params):
@@ -241,7 +241,7 @@ def backfill_strategy_signals(ctx, **params):
     Param("symbols", "list", []),
     Param("max_positions", "int", 10),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS,
-          help="prices the strategy sees; fills are always at real prices, with dividends, bonus and rights shares credited"),
+          help=_("prices the strategy sees; fills are always at real prices, with dividends, bonus and rights shares credited")),
 ])
 def run_backtest(ctx, **params):
     """Backtest a strategy over a date range with A-share trading rules (see ``backtest``)."""
@@ -253,10 +253,10 @@ def run_backtest(ctx, **params):
 
 
 @job("detect_patterns", queue="compute", params=[
-    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help="TA-Lib CDL functions (default: all 61)"),
+    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help=_("TA-Lib CDL functions (default: all 61)")),
     Param("periods", "list", ["daily"], choices=PERIODS),
-    Param("symbols", "list", [], help="only these codes (default: all)"),
-    Param("start_date", "date", help="first day to detect (default: the last day detected, redone)"),
+    Param("symbols", "list", [], help=_("only these codes (default: all)")),
+    Param("start_date", "date", help=_("first day to detect (default: the last day detected, redone)")),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def detect_patterns(ctx, **params):
@@ -268,9 +268,9 @@ def detect_patterns(ctx, **params):
 
 
 @job("compute_signal_returns", queue="compute", params=[
-    Param("strategies", "list", [], help="only these strategies or screens (default: every stored signal)"),
+    Param("strategies", "list", [], help=_("only these strategies or screens (default: every stored signal)")),
     Param("bases", "list", ["close"], choices=tuple(ReturnBasis.values),
-          help="entry at the signal day's close and/or the next day's open"),
+          help=_("entry at the signal day's close and/or the next day's open")),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS, help=PRICE_ADJUST_HELP),
 ])
 def compute_signal_returns(ctx, **params):

@@ -9,6 +9,7 @@ from django.utils import timezone, translation
 from tasks_app.alerts import messages as alert_messages
 from tasks_app.alerts.missed import _detail
 from tasks_app.catalogue_yaml import import_catalogue
+from tasks_app.context import JobCancelled, JobContext
 from tasks_app.dispatch import dispatch_task
 from tasks_app.models import TaskDefinition, Trigger
 from tasks_app.registry import ParamsInvalid, get_job
@@ -94,3 +95,12 @@ def test_job_param_help_is_translated(admin):
     body = admin.get("/api/jobs/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     sleep = next(job for job in body if job["name"] == "sleep")
     assert sleep["params"][0]["help"] == "休眠多久（秒）"
+
+
+def test_a_stopped_jobs_error_is_written_in_the_workers_language():
+    execution = dispatch_task(task=make_definition("noop", task_id="zh_stop"), trigger=Trigger.MANUAL)
+    context = JobContext(execution=execution, params={}, logger_name="test")
+    context.request_cancel()
+    for language, text in (("zh-hans", "已被用户停止"), ("en", "stopped by user")):
+        with translation.override(language), pytest.raises(JobCancelled, match=text):
+            context.check_cancelled()
