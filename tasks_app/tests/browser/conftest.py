@@ -7,10 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.management import create_permissions
-from django.contrib.auth.models import Permission
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # page actions are still plain synchronous calls, so Django's async-safety guard must not refuse them.
@@ -37,12 +34,9 @@ def page(browser, live_server):
 
 @pytest.fixture
 def ops_user(django_user_model):
-    """A user holding every tasks_app permission, whom ``log_in`` signs in through the form.
+    """A user holding every tasks_app permission, whom ``log_in`` signs in through the form."""
+    from django.contrib.auth.models import Permission
 
-    The permission rows are made again first: after the whole engine suite has run in the same
-    session they were missing (the market coverage page then showed no "Fill the gaps" button).
-    """
-    create_permissions(apps.get_app_config("tasks_app"), verbosity=0)
     user = django_user_model.objects.create_user(username="ops", password=PASSWORD)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="tasks_app"))
     return user
