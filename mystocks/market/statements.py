@@ -36,6 +36,7 @@ def quarter_ends(start, end):
 
 
 def disclosure_deadline(period):
+    """The legal deadline: Q1 and annual by 30 April, half-year by 31 August, Q3 by 31 October."""
     if period.month == 12:
         return datetime.date(period.year + 1, 4, 30)
     return {3: datetime.date(period.year, 4, 30), 6: datetime.date(period.year, 8, 31),

@@ -28,6 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..statements import disclosure_deadline
+from ..statements import quarter_ends as report_periods  # noqa: F401  (the simulator's name)
+
 BOARDS = (  # board, exchange, share of the market, code prefix numbers
     ("sse_main", "SH", 0.32, (600000, 601000, 603000, 605000)),
     ("star", "SH", 0.10, (688000,)),
@@ -39,7 +42,6 @@ INDUSTRIES = ("C39计算机、通信和其他电子设备制造业", "C27医药�
               "C15酒、饮料和精制茶制造业", "K70房地产业", "I65软件和信息技术服务业", "D44电力、热力生产和供应业",
               "C26化学原料和化学制品制造业", "F51批发业")
 CHINEXT_REFORM = datetime.date(2020, 8, 24)
-REPORT_MONTH_DAYS = ((3, 31), (6, 30), (9, 30), (12, 31))
 
 
 def round_half_up(values, digits=2):
@@ -80,25 +82,6 @@ class Event:
     rights_price: float | None = None
     back_factor: float = 1.0  # cumulative, from this ex-date on
     report_date: datetime.date | None = None  # the report period the plan belongs to
-
-
-def report_periods(start, end):
-    """Quarter ends between two dates, ascending."""
-    periods = []
-    for year in range(start.year, end.year + 1):
-        for month, day in REPORT_MONTH_DAYS:
-            period = datetime.date(year, month, day)
-            if start <= period <= end:
-                periods.append(period)
-    return periods
-
-
-def disclosure_deadline(period):
-    """The legal deadline: Q1 and annual by 30 April, half-year by 31 August, Q3 by 31 October."""
-    if period.month == 12:
-        return datetime.date(period.year + 1, 4, 30)
-    return {3: datetime.date(period.year, 4, 30), 6: datetime.date(period.year, 8, 31),
-            9: datetime.date(period.year, 10, 31)}[period.month]
 
 
 class SimulatedMarket:

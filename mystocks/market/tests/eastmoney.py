@@ -10,6 +10,8 @@ import pandas as pd
 import responses
 from responses import matchers
 
+from mystocks.market.simulated.eastmoney import ETF_KEYS, FLOW_KEYS, SPOT_KEYS
+
 KLINE_URL = "https://push2his.eastmoney.com/api/qt/stock/kline/get"
 SPOT_URL = "https://82.push2.eastmoney.com/api/qt/clist/get"
 ETF_URL = "https://push2delay.eastmoney.com/api/qt/clist/get"
@@ -21,14 +23,6 @@ SZSE_URL = "https://www.szse.cn/api/report/ShowReport"
 BSE_URL = "https://www.bse.cn/nqxxController/nqxxCnzq.do"
 SINA_CALENDAR_URL = "https://finance.sina.com.cn/realstock/company/klc_td_sh.txt"
 
-SPOT_KEYS = ["f1", "f2", "f3", "f4", "f5", "f6", "f7", "f8", "f9", "f10", "f11", "f12", "f13", "f14", "f15",
-             "f16", "f17", "f18", "f20", "f21", "f22", "f23", "f24", "f25", "f62", "f115", "f128", "f140",
-             "f141", "f136", "f152"]
-ETF_KEYS = ["f12", "f14", "f2", "f4", "f3", "f5", "f6", "f7", "f17", "f15", "f16", "f18", "f8", "f10", "f30",
-            "f31", "f32", "f33", "f34", "f35", "f62", "f184", "f66", "f69", "f72", "f75", "f78", "f81", "f84",
-            "f87", "f38", "f21", "f20", "f402", "f441", "f297", "f124"]
-FLOW_KEYS = ["f2", "f3", "f12", "f14", "f62", "f66", "f69", "f72", "f75", "f78", "f81", "f84", "f87", "f124",
-             "f184", "f204", "f205", "f206"]
 BSE_COLUMNS = 48  # akshare names the BSE list's columns by position: exactly this many keys
 BSE_POSITIONS = {"listed": 0, "industry": 17, "report_date": 22, "code": 38, "name": 40}
 
