@@ -22,12 +22,18 @@ from .models import (
     TaskGroupMember,
     TradingDay,
 )
+from .registry import task_type_choices, task_type_label
 
 
 class TaskDefinitionForm(forms.ModelForm):
     class Meta:
         model = TaskDefinition
         exclude = ["created_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The registered types (the model's validation names the known ones for anything else).
+        self.fields["task_type"].widget = forms.Select(choices=task_type_choices(current=self.instance.task_type))
 
     def clean(self):
         cleaned = super().clean()
@@ -66,6 +72,25 @@ class RuleActionsMixin:
         return self._rule(request, "test")
 
 
+class TaskTypeFilter(admin.SimpleListFilter):
+    """By task type, with the registry's labels; ``field`` is the lookup of the type."""
+
+    title = _("task type")
+    parameter_name = "task_type"
+    field = "task_type"
+
+    def lookups(self, request, model_admin):
+        return task_type_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{self.field: self.value()}) if self.value() else queryset
+
+
+class ExecutionTaskTypeFilter(TaskTypeFilter):
+    parameter_name = "task__task_type"
+    field = "task__task_type"
+
+
 def _status_badge(status):
     if not status:
         return "—"
@@ -77,10 +102,10 @@ class TaskDefinitionAdmin(RuleActionsMixin, admin.ModelAdmin):
     form = TaskDefinitionForm
     action_rules = {"run": "run_task", "stop": "stop_task", "pause": "pause_task", "enable": "enable_task"}
     list_display = (
-        "task_id", "task_name", "task_type", "job", "schedule_in_words", "next_run",
+        "task_id", "task_name", "type_in_words", "job", "schedule_in_words", "next_run",
         "last_run", "last_status", "enabled", "paused", "priority",
     )
-    list_filter = ("task_type", "enabled", "paused", "schedule_type", "queue")
+    list_filter = (TaskTypeFilter, "enabled", "paused", "schedule_type", "queue")
     search_fields = ("task_id", "task_name", "job", "description")
     readonly_fields = ("created_by", "created_at", "updated_at")
     actions = ["run_now", "stop_runs", "enable", "disable", "pause", "resume"]
@@ -99,6 +124,10 @@ class TaskDefinitionAdmin(RuleActionsMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return stats.with_last_run(super().get_queryset(request))
+
+    @admin.display(description=_("task type"), ordering="task_type")
+    def type_in_words(self, obj):
+        return task_type_label(obj.task_type)
 
     @admin.display(description=_("schedule"))
     def schedule_in_words(self, obj):
@@ -178,7 +207,7 @@ class TaskExecutionAdmin(RuleActionsMixin, admin.ModelAdmin):
         "id", "task", "status_badge", "trigger", "attempt", "scheduled_for", "started_at", "duration",
         "progress_message",
     )
-    list_filter = ("status", "trigger", "task__task_type")
+    list_filter = ("status", "trigger", ExecutionTaskTypeFilter)
     search_fields = ("task__task_id", "task__task_name", "error")
     list_select_related = ("task",)
     show_full_result_count = False

@@ -1,16 +1,15 @@
-"""The A-share trading calendar used by ``trading_days_only`` and dependency windows.
+"""The trading calendar used by ``trading_days_only`` and dependency windows.
 
-Seeded on first use from the calendar file akshare ships (1990-12-19 … end of its publishing
-year, no network needed) and refreshed by the ``sync_trade_calendar`` job. Outside the covered
-range, weekdays count as trading days and a warning says the calendar needs a refresh;
-``coverage`` says how many future trading days are known, so the health report and an alert can
-say "the calendar ends in N days" well before that happens.
+The engine knows no market of its own. An app registers a seed with ``register_seed``: a function
+returning ``(source, open days)`` of a calendar it can read without the network (or None when it
+has none), used once, on first use, while the calendar is empty. The app keeps it current with
+``store_trading_days`` (e.g. from a job). Without a seed, and outside the covered range, weekdays
+count as trading days and a warning says so; ``coverage`` says how many future trading days are
+known, so the health report and an alert can say "the calendar ends in N days" well before that
+happens.
 """
 import datetime
-import importlib.util
-import json
 import logging
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -20,27 +19,35 @@ from django.utils.translation import gettext as _
 from .models import CalendarCoverage, TradingDay
 
 logger = logging.getLogger(__name__)
-BUNDLED_SOURCE = "akshare-bundled"
+_seed = None
 
 
-def _bundled_calendar_path():
-    spec = importlib.util.find_spec("akshare")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    path = Path(spec.submodule_search_locations[0]) / "file_fold" / "calendar.json"
-    return path if path.exists() else None
+def register_seed(loader):
+    """Fill the empty calendar from ``loader()``, which returns ``(source, open dates)`` or None.
+
+    One seed per project (the app that knows the market registers it in its ``AppConfig.ready()``);
+    registering another one replaces it.
+    """
+    global _seed
+    _seed = loader
 
 
-def seed_from_bundled_calendar():
-    """Load akshare's bundled calendar file if the calendar is empty; returns the number of days added."""
+def registered_seed():
+    return _seed
+
+
+def seed_calendar():
+    """Load the registered seed if the calendar is empty; returns the number of days added."""
     if CalendarCoverage.objects.exists():
         return 0
-    path = _bundled_calendar_path()
-    if path is None:
-        logger.warning("akshare's bundled calendar was not found; weekdays count as trading days")
+    if _seed is None:
+        logger.warning("no trading calendar seed is registered; weekdays count as trading days")
         return 0
-    days = [datetime.datetime.strptime(d, "%Y%m%d").date() for d in json.loads(path.read_text())]
-    return store_trading_days(days, start=min(days), end=max(days), source=BUNDLED_SOURCE)
+    seeded = _seed()  # None: the seed has nothing here, and its app says why
+    if not seeded or not seeded[1]:
+        return 0
+    source, days = seeded
+    return store_trading_days(days, start=min(days), end=max(days), source=source)
 
 
 @transaction.atomic
@@ -57,13 +64,13 @@ def store_trading_days(open_dates, *, start, end, source):
 
 
 def covered_range():
-    seed_from_bundled_calendar()
+    seed_calendar()
     bounds = CalendarCoverage.objects.aggregate(start=Min("start"), end=Max("end"))
     return bounds["start"], bounds["end"]
 
 
 def is_trading_day(day):
-    """Whether ``day`` (a date) is an A-share trading day."""
+    """Whether ``day`` (a date) is a trading day."""
     start, end = covered_range()
     if start is None or not (start <= day <= end):
         logger.warning("trading calendar does not cover %s; treating weekdays as open", day)

@@ -1,10 +1,10 @@
 """Kombu's filesystem transport (the embedded, server-less broker), delivering by priority.
 
-The stock transport names each message file ``<monotonic ms>_<uuid>.<queue>.msg`` and a worker
-takes the first name in sorted order: strictly first in, first out, so a message's priority is
-ignored. Here the name starts with the priority (0 first … 9 last, the order the Redis transport
+Kombu's standard filesystem transport names each message file ``<monotonic ms>_<uuid>.<queue>.msg``
+and a worker takes the first name in sorted order: strictly first in, first out, so a message's
+priority is ignored. Here the name starts with the priority (0 first … 9 last, the order the Redis transport
 uses and ``dispatch.celery_priority`` maps to), so a CRITICAL run queued behind a backlog of
-BATCH runs is taken next. Names keep the stock shape after the prefix, so ``_get``, ``_size``
+BATCH runs is taken next. Names keep the standard shape after the prefix, so ``_get``, ``_size``
 and ``_purge`` work unchanged. Selected in settings with ``CELERY_BROKER_TRANSPORT``.
 """
 import os

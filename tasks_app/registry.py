@@ -1,10 +1,15 @@
-"""The job registry: the only code a task definition can run.
+"""The registries: jobs (the only code a task definition can run) and task types.
 
 A job is a plain function ``fn(ctx, **params)`` registered under a name with its declared
 params. Nothing is ever imported from a module path a user typed (the old task manager's
 ``task_module`` + ``task_function`` pair was remote code execution); a definition names a
 registered job and its params are validated against the declaration on every save path and
 again at run time.
+
+A task type is a label a definition carries (``task_type``) for the pages' tabs, filters and
+badges. The engine registers the generic ones below; an app registers its own with
+``register_task_type`` next to its jobs. A definition's type must be registered when it is saved;
+a stored type that no longer is shows as its raw key.
 """
 import datetime
 from dataclasses import dataclass, field
@@ -12,6 +17,7 @@ from typing import Any, Callable
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import limits
 
@@ -234,3 +240,72 @@ def get_job(name):
 
 def all_jobs():
     return dict(sorted(_registry.items()))
+
+
+TASK_TYPE_MAX_LENGTH = 32  # TaskDefinition.task_type's max_length
+
+
+@dataclass(frozen=True)
+class TaskTypeSpec:
+    """A registered task type: its key, its label, whether the task list has a tab for it, its order."""
+
+    key: str
+    label: Any
+    tab: bool = False
+    order: int = 100
+
+
+_task_types: dict[str, TaskTypeSpec] = {}
+
+
+def register_task_type(key, label, *, tab=False, order=100):
+    """Register the task type ``key`` shown as ``label`` (lazy-translated), with a tab on the task list
+    page when ``tab``; tabs, choices and filters list the types by ``order``, then key."""
+    if not isinstance(key, str) or not key or len(key) > TASK_TYPE_MAX_LENGTH:
+        raise ValueError(f"task type {key!r}: a non-empty string of at most {TASK_TYPE_MAX_LENGTH} characters")
+    spec = TaskTypeSpec(key=key, label=label, tab=tab, order=order)
+    if key in _task_types and _task_types[key] != spec:
+        raise ValueError(f"task type {key!r} is already registered as {_task_types[key]!r}")
+    _task_types[key] = spec
+    return spec
+
+
+def task_types():
+    """The registered task types, by order then key."""
+    return sorted(_task_types.values(), key=lambda spec: (spec.order, spec.key))
+
+
+def task_type_label(key):
+    """The label of a registered type; an unregistered (or empty) key as it is."""
+    spec = _task_types.get(key)
+    return spec.label if spec else key
+
+
+def task_type_choices(current=None):
+    """[(key, label)] of the registered types; ``current`` (a stored value) is added as its raw key
+    when it is not registered, so a form shows what is stored instead of silently changing it."""
+    choices = [(spec.key, spec.label) for spec in task_types()]
+    if current and current not in _task_types:
+        choices.append((current, current))
+    return choices
+
+
+def check_task_type(key):
+    """Return ``key`` when it is a registered task type, else raise ValueError listing the known ones."""
+    if key not in _task_types:
+        raise ValueError(_("unknown task type %(type)r; registered task types: %(types)s") % {
+            "type": key, "types": ", ".join(spec.key for spec in task_types())})
+    return key
+
+
+# The engine's own, generic types. The old task manager's catalogue also used data_sync,
+# indicator_calc, market_fetch, market_sync and strategy_backtest: the domain app registers those.
+register_task_type("cron", gettext_lazy("Scheduled"), tab=True, order=10)
+register_task_type("manual", gettext_lazy("Manual"), tab=True, order=50)
+register_task_type("supervisor", gettext_lazy("Long-running"), order=60)
+register_task_type("data_processing", gettext_lazy("Data processing"), order=70)
+register_task_type("report_generation", gettext_lazy("Report generation"), order=71)
+register_task_type("notification", gettext_lazy("Notification"), order=72)
+register_task_type("health_check", gettext_lazy("Health check"), order=73)
+register_task_type("cache_cleanup", gettext_lazy("Cache cleanup"), order=74)
+register_task_type("cache_warmup", gettext_lazy("Cache warm-up"), order=75)

@@ -1,4 +1,5 @@
-"""The stock-data jobs of the default catalogue, registered with the task engine.
+"""The stock-data jobs of the default catalogue, and the task types they are filed under,
+registered with the task engine.
 
 Names and params match fixtures/tasks.yaml (the old task manager's catalogue). Each job parses its
 params and calls one function of the module named for its concern; providers are imported lazily.
@@ -6,11 +7,19 @@ Every job returns a summary: rows fetched / inserted / updated / skipped and the
 """
 from django.utils.translation import gettext_lazy as _
 
-from tasks_app.registry import Param, job
+from tasks_app.registry import Param, job, register_task_type
 
 from .cleanup import path_problem
 from .models import Adjust, FlowType, Period, ReturnBasis, StatementType
 from .pattern_names import PATTERNS
+
+# The old task manager's stock task types; the first three have a tab on the task list, between
+# the engine's "Scheduled" (order 10) and "Manual" (50).
+register_task_type("data_sync", _("Data sync"), tab=True, order=20)
+register_task_type("indicator_calc", _("Indicators"), tab=True, order=30)
+register_task_type("market_fetch", _("Market fetch"), tab=True, order=40)
+register_task_type("market_sync", _("Market sync"), order=41)
+register_task_type("strategy_backtest", _("Strategy backtest"), order=42)
 
 SOURCES = ("akshare", "baostock")
 REPORT_TYPES = tuple(StatementType.values)

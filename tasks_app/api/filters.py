@@ -7,7 +7,8 @@ from django.db import connection
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from ..models import AuditLog, GroupRun, Status, TaskDefinition, TaskExecution, TaskType, Trigger
+from ..models import AuditLog, GroupRun, Status, TaskDefinition, TaskExecution, Trigger
+from ..registry import task_type_choices
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -36,7 +37,7 @@ def _csv(value):
 
 
 class TaskFilter(filters.FilterSet):
-    task_type = filters.MultipleChoiceFilter(choices=TaskType.choices)
+    task_type = filters.MultipleChoiceFilter(choices=task_type_choices)  # called per request: the registry's
     tags = filters.CharFilter(method="filter_tags", help_text="comma-separated; a task must carry all of them")
     enabled = filters.BooleanFilter()
     paused = filters.BooleanFilter()

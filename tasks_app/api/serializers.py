@@ -15,8 +15,8 @@ from ..models import (
     TaskDefinition,
     TaskExecution,
     TaskGroup,
-    TaskType,
 )
+from ..registry import task_type_choices
 from ..slots import describe
 
 
@@ -44,7 +44,7 @@ class TaskConfigSerializer(serializers.Serializer):
 
     task_id = serializers.RegexField(r"\A[A-Za-z0-9_.-]+\Z", max_length=100)
     task_name = serializers.CharField(max_length=200)
-    task_type = serializers.ChoiceField(choices=TaskType.choices)
+    task_type = serializers.ChoiceField(choices=[], help_text="a registered task type")
     task_function = serializers.CharField(help_text="registered job name (see GET /api/jobs/)")
     task_module = serializers.CharField(required=False, allow_blank=True, help_text="kept for reference only")
     schedule = ScheduleSerializer(required=False, allow_null=True)
@@ -67,6 +67,10 @@ class TaskConfigSerializer(serializers.Serializer):
     queue = serializers.ChoiceField(choices=["default", "fetch", "compute"], required=False)
     enabled = serializers.BooleanField(required=False)
     paused = serializers.BooleanField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["task_type"].choices = task_type_choices()  # the registry's, at request time
 
     def to_internal_value(self, data):
         definition, errors = build_task_definition(data, existing=self.instance)

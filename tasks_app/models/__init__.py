@@ -9,7 +9,6 @@ from .definitions import (
     TaskDefinition,
     TaskGroup,
     TaskGroupMember,
-    TaskType,
     parse_priority,
     validate_timezone,
 )
@@ -19,6 +18,6 @@ from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExec
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
     "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel",
-    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember", "TaskType",
+    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember",
     "TradingDay", "Trigger", "parse_priority", "validate_timezone",
 ]

@@ -8,24 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import limits, slots
-from ..registry import ParamsInvalid, UnknownJob, get_job
-
-
-class TaskType(models.TextChoices):
-    CRON = "cron", _("定时任务")
-    SUPERVISOR = "supervisor", _("常驻任务")
-    MANUAL = "manual", _("手动任务")
-    DATA_SYNC = "data_sync", _("数据同步")
-    INDICATOR_CALC = "indicator_calc", _("指标计算")
-    MARKET_FETCH = "market_fetch", _("行情获取")
-    DATA_PROCESSING = "data_processing", _("数据处理")
-    STRATEGY_BACKTEST = "strategy_backtest", _("策略回测")
-    CACHE_CLEANUP = "cache_cleanup", _("缓存清理")
-    MARKET_SYNC = "market_sync", _("市场同步")
-    NOTIFICATION = "notification", _("通知")
-    HEALTH_CHECK = "health_check", _("健康检查")
-    CACHE_WARMUP = "cache_warmup", _("缓存预热")
-    REPORT_GENERATION = "report_generation", _("报表生成")
+from ..registry import TASK_TYPE_MAX_LENGTH, ParamsInvalid, UnknownJob, check_task_type, get_job
 
 
 class ScheduleType(models.TextChoices):
@@ -99,7 +82,7 @@ class TaskDefinition(models.Model):
         validators=[RegexValidator(r"\A[A-Za-z0-9_.-]+\Z", _("letters, digits, _ . - only"))],
     )
     task_name = models.CharField(max_length=200)
-    task_type = models.CharField(max_length=32, choices=TaskType.choices, default=TaskType.MANUAL)
+    task_type = models.CharField(max_length=TASK_TYPE_MAX_LENGTH, default="manual")  # registry.task_types()
     job = models.CharField(max_length=100, help_text=_("registered job name (YAML: task_function)"))
     task_module = models.CharField(max_length=200, blank=True, help_text=_("kept for reference only"))
     description = models.TextField(blank=True)
@@ -166,11 +149,19 @@ class TaskDefinition(models.Model):
 
     def clean(self):
         errors = {}
+        self._clean_task_type(errors)
         self._clean_job(errors)
         self._clean_schedule(errors)
         self._clean_lists(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_task_type(self, errors):
+        if self.task_type:  # empty: the field's own "cannot be blank"
+            try:
+                check_task_type(self.task_type)
+            except ValueError as exc:
+                errors["task_type"] = [str(exc)]
 
     def _clean_job(self, errors):
         try:

@@ -9,10 +9,10 @@ from .runs import Status
 
 
 class TradingDay(models.Model):
-    """An open day of the A-share market (SSE/SZSE share one calendar)."""
+    """An open day of the trading calendar, with the source that said so (a CalendarCoverage's)."""
 
     date = models.DateField(primary_key=True)
-    source = models.CharField(max_length=32, default="akshare-bundled")
+    source = models.CharField(max_length=32)
 
     class Meta:
         ordering = ["date"]

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from .. import calendar, catalogue, control, dispatch, stats
-from ..models import AuditLog, Status, TaskDefinition, TaskExecution, TaskType
-from ..registry import UnknownJob
+from ..models import AuditLog, Status, TaskDefinition, TaskExecution
+from ..registry import UnknownJob, task_type_choices, task_types
 from .common import (
     PAGE_SIZE,
     CheapPage,
@@ -22,24 +22,22 @@ from .common import (
 )
 from .params import RunParamsForm
 
-# tab → filter on task_type (the old task manager's tabs); "history" lists executions instead.
-TABS = [
-    ("all", gettext_lazy("All"), None),
-    ("cron", gettext_lazy("Scheduled"), TaskType.CRON),
-    ("data_sync", gettext_lazy("Data sync"), TaskType.DATA_SYNC),
-    ("indicator_calc", gettext_lazy("Indicators"), TaskType.INDICATOR_CALC),
-    ("market_fetch", gettext_lazy("Market fetch"), TaskType.MARKET_FETCH),
-    ("manual", gettext_lazy("Manual"), TaskType.MANUAL),
-    ("history", gettext_lazy("Execution history"), None),
-]
-TAB_TYPES = {key: task_type for key, _label, task_type in TABS}
+ALL_TAB, HISTORY_TAB = ("all", gettext_lazy("All"), None), ("history", gettext_lazy("Execution history"), None)
+
+
+def tabs():
+    """The task list's tabs as (key, label, task type): all, one per registered type that asks for a
+    tab (in the registry's order), then "history", which lists executions instead."""
+    typed = [(t.key, t.label, t.key) for t in task_types() if t.tab and t.key not in (ALL_TAB[0], HISTORY_TAB[0])]
+    return [ALL_TAB, *typed, HISTORY_TAB]
 
 
 def filter_tasks(params, tab):
     """The task list's queryset for a tab and the GET filters (q, type, tag, status, enabled)."""
     tasks = stats.with_last_run(TaskDefinition.objects.defer("description"))
-    if TAB_TYPES.get(tab):
-        tasks = tasks.filter(task_type=TAB_TYPES[tab])
+    tab_type = {key: task_type for key, _label, task_type in tabs()}.get(tab)
+    if tab_type:
+        tasks = tasks.filter(task_type=tab_type)
     q = params.get("q", "").strip()
     if q:
         tasks = tasks.filter(Q(task_id__icontains=q) | Q(task_name__icontains=q) | Q(job__icontains=q))
@@ -83,12 +81,14 @@ def _task_rows(page):
 
 @login_required
 def task_list(request):
+    tab_list = tabs()
     tab = request.GET.get("tab", "all")
-    if tab not in TAB_TYPES:
+    if tab not in {key for key, _label, _type in tab_list}:
         tab = "all"
     context = {
-        "tabs": TABS, "tab": tab, "filters": request.GET, "task_types": TaskType.choices,
-        "statuses": Status.choices, "tags": _all_tags(),
+        "tabs": tab_list, "tab": tab, "filters": request.GET,
+        "task_types": task_type_choices(current=request.GET.get("type")), "statuses": Status.choices,
+        "tags": _all_tags(),
     }
     if tab == "history":
         context["page"] = CheapPage(filter_executions(request.GET), page_number(request))

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import ScheduleType, TaskDefinition, TaskGroup
-from ..registry import UnknownJob, all_jobs, get_job
+from ..registry import UnknownJob, all_jobs, get_job, task_type_choices
 from . import params as param_forms
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -70,6 +70,8 @@ class TaskForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["job"].choices = job_choices()
+        # The registered types (the model's validation names the known ones for anything else).
+        self.fields["task_type"].widget = forms.Select(choices=task_type_choices(current=self.instance.task_type))
         others = TaskDefinition.objects.order_by("task_id").values_list("task_id", "task_name")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)

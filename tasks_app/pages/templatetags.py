@@ -3,7 +3,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Status, TaskType, Trigger
+from ..models import Status, Trigger
+from ..registry import task_type_label
 
 register = template.Library()
 # The audit log's action names, as the service layer writes them.
@@ -30,10 +31,8 @@ def status_label(value):
 
 @register.filter
 def type_label(value):
-    try:
-        return TaskType(value).label
-    except ValueError:
-        return value
+    """A registered task type's label; a type no longer registered as its raw key."""
+    return task_type_label(value)
 
 
 @register.filter
