@@ -68,8 +68,9 @@ def setup_django(url):
 
 def create_tasks(n):
     from tasks_app.models import TaskDefinition
+    from tasks_app.registry import task_types
 
-    types = ["cron", "data_sync", "indicator_calc", "market_fetch", "manual"]
+    types = [spec.key for spec in task_types() if spec.tab]  # one per tab of the task list
     tasks = []
     for i in range(n):
         kind = i % 4
