@@ -33,6 +33,7 @@ def register_seed(loader):
 
 
 def registered_seed():
+    """The loader ``register_seed`` was given, or None."""
     return _seed
 
 

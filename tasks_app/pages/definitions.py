@@ -27,7 +27,8 @@ ALL_TAB, HISTORY_TAB = ("all", gettext_lazy("All"), None), ("history", gettext_l
 
 def tabs():
     """The task list's tabs as (key, label, task type): all, one per registered type that asks for a
-    tab (in the registry's order), then "history", which lists executions instead."""
+    tab (in the registry's order; a type keyed "all" or "history" gets none), then "history", which
+    lists executions instead."""
     typed = [(t.key, t.label, t.key) for t in task_types() if t.tab and t.key not in (ALL_TAB[0], HISTORY_TAB[0])]
     return [ALL_TAB, *typed, HISTORY_TAB]
 
