@@ -14,6 +14,9 @@ runs, one process per interval each (``checks.claim_turn``):
 While either beat or one worker is alive, lost runs are recovered, and missed runs and the other
 one's death are noticed. With both gone, nothing in this system can notice: run
 ``manage.py check_alerts`` from cron or a systemd timer for that case.
+
+On ``beat_init`` the beat's scheduler, whatever its class, also gets its heartbeat
+(``scheduling.install_heartbeat``), so health and the "beat down" alert work with ``-S`` too.
 """
 import logging
 import os
@@ -25,7 +28,7 @@ from celery.signals import beat_init, worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from . import control, health
+from . import control, health, scheduling
 from .alerts import checks
 
 logger = logging.getLogger(__name__)
@@ -96,6 +99,8 @@ def _on_worker_ready(sender=None, **kwargs):
 
 @beat_init.connect(dispatch_uid="tasks_app.monitor.beat")
 def _on_beat_init(sender=None, **kwargs):
+    if sender is not None:  # the beat Service; its scheduler is built once and kept
+        scheduling.install_heartbeat(sender.scheduler)
     start("beat")
 
 

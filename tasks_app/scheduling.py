@@ -6,14 +6,17 @@ PeriodicTask calls the same entry point with an id; beat holds no other logic.
 """
 import datetime
 import json
+import logging
 import os
 import socket
+import time
 import zoneinfo
 
 from celery import schedules as celery_schedules
 from celery.beat import BeatLazyFunc
 from croniter import croniter
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -39,6 +42,7 @@ BUILTIN_SCHEDULES = {
     "mystocks:retention": ("tasks_app.apply_retention", 24 * 3600),
 }
 BEAT_HEARTBEAT_EVERY = 5
+logger = logging.getLogger(__name__)
 
 
 def periodic_task_name(definition):
@@ -196,10 +200,13 @@ class SlotEntry(ModelEntry):
 
 
 class SlotScheduler(DatabaseScheduler):
-    """django-celery-beat's DatabaseScheduler with slot-stamped entries, built-in schedules and a heartbeat."""
+    """django-celery-beat's DatabaseScheduler with slot-stamped entries and the built-in schedules.
+
+    Beat's heartbeat is not written here: ``install_heartbeat`` adds it to whatever scheduler
+    class beat runs (this one, or django-celery-beat's own when started with ``-S``).
+    """
 
     Entry = SlotEntry
-    _last_heartbeat = None
 
     def setup_schedule(self):
         ensure_builtin_schedules()
@@ -207,13 +214,6 @@ class SlotScheduler(DatabaseScheduler):
         # committed during that read went unseen until its 5-minute full sync. Take it before.
         self._last_timestamp = PeriodicTasks.last_change() or EPOCH
         super().setup_schedule()
-
-    def tick(self, *args, **kwargs):
-        now = timezone.now()
-        if self._last_heartbeat is None or (now - self._last_heartbeat).total_seconds() >= BEAT_HEARTBEAT_EVERY:
-            record_heartbeat("beat", detail={"pid": os.getpid(), "host": socket.gethostname()})
-            self._last_heartbeat = now
-        return super().tick(*args, **kwargs)
 
 
 def ensure_builtin_schedules():
@@ -223,6 +223,30 @@ def ensure_builtin_schedules():
             continue
         interval, _ = IntervalSchedule.objects.get_or_create(every=seconds, period=IntervalSchedule.SECONDS)
         PeriodicTask.objects.create(name=name, task=task, interval=interval, description="MyStocks built-in")
+
+
+def install_heartbeat(scheduler):
+    """Make every pass of beat's ``scheduler`` loop write beat's heartbeat (at most every
+    BEAT_HEARTBEAT_EVERY seconds), whatever the scheduler's class: the heartbeat then says the loop
+    that fires schedules is turning, not only that the process is alive. Called on ``beat_init``."""
+    tick = scheduler.tick
+    last = None
+    detail = {"pid": os.getpid(), "host": socket.gethostname(),
+              "scheduler": f"{type(scheduler).__module__}.{type(scheduler).__qualname__}"}
+
+    def tick_with_heartbeat(*args, **kwargs):
+        nonlocal last
+        now = time.monotonic()
+        if last is None or now - last >= BEAT_HEARTBEAT_EVERY:
+            try:
+                record_heartbeat("beat", detail=detail)
+                last = now
+            except DatabaseError:  # the database is away; the scheduler's own pass will say so
+                logger.exception("could not record beat's heartbeat")
+        return tick(*args, **kwargs)
+
+    scheduler.tick = tick_with_heartbeat
+    return scheduler
 
 
 def record_heartbeat(name, *, detail=None):

@@ -10,6 +10,7 @@ from ..catalogue_yaml import build_task_definition, task_to_dict
 from ..models import (
     AuditLog,
     GroupRun,
+    Priority,
     ScheduleType,
     Status,
     TaskDefinition,
@@ -34,6 +35,14 @@ class ScheduleSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(required=False)
 
 
+@extend_schema_field({"oneOf": [
+    {"type": "integer", "minimum": 100, "maximum": 900},
+    {"type": "string", "enum": list(Priority.names), "description": "an old level name, any case"},
+]})
+class PriorityField(serializers.IntegerField):
+    """Documents that a priority is a number (100 first … 900) or a level name; the builder parses it."""
+
+
 class TaskConfigSerializer(serializers.Serializer):
     """The old task manager's TaskConfig (request body of register, PUT and PATCH).
 
@@ -56,7 +65,7 @@ class TaskConfigSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(), required=False)
     auto_restart = serializers.BooleanField(required=False)
     stop_on_error = serializers.BooleanField(required=False)
-    priority = serializers.IntegerField(required=False, min_value=100, max_value=900)
+    priority = PriorityField(required=False, min_value=100, max_value=900)
     description = serializers.CharField(required=False, allow_blank=True)
     timezone = serializers.CharField(required=False)
     trading_days_only = serializers.BooleanField(required=False)

@@ -236,3 +236,13 @@ def test_the_api_and_the_import_report_a_bad_task_with_the_same_messages(operato
     report = import_catalogue(json.dumps({"tasks": [body]}))
     assert sorted(f"tasks[0] (hourly_task).{key}: {message}" for key, messages in api_errors.items()
                   for message in messages) == sorted(report.errors)
+
+
+def test_the_schema_says_a_priority_is_a_number_or_a_level_name_and_both_register(viewer, operator):
+    schema = viewer.get("/api/schema/?format=json").json()
+    priority = schema["components"]["schemas"]["TaskConfigRequest"]["properties"]["priority"]
+    integer, name = priority["oneOf"]
+    assert (integer["type"], integer["minimum"], integer["maximum"]) == ("integer", 100, 900)
+    assert name["enum"] == ["CRITICAL", "HIGH", "NORMAL", "LOW", "BATCH"]
+    assert operator.post("/api/tasks/register", {**HOURLY, "priority": "critical"}, format="json").status_code == 201
+    assert viewer.get("/api/tasks/hourly_task").json()["priority"] == 100
