@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from .. import calendar, catalogue, control, dispatch, limits, stats
+from .. import calendar, catalogue, control, dispatch, stats
 from ..models import AuditLog, Status, TaskDefinition, TaskExecution
 from ..registry import UnknownJob, task_type_choices, task_types
 from .common import (
@@ -42,8 +42,8 @@ def filter_tasks(params, tab):
     q = params.get("q", "").strip()
     if q:
         tasks = tasks.filter(Q(task_id__icontains=q) | Q(task_name__icontains=q) | Q(job__icontains=q))
-    if params.get("type"):  # no type holds a control character, and PostgreSQL refuses NUL in a query
-        tasks = tasks.none() if limits.find_control_char(params["type"]) else tasks.filter(task_type=params["type"])
+    if params.get("type"):
+        tasks = tasks.filter(task_type=params["type"])
     if params.get("tag"):
         tasks = tasks.filter(list_contains("tags", params["tag"]))
     if params.get("status"):
