@@ -1,4 +1,5 @@
-"""Request-wide guards: body size, atomic writes, and the Content-Security-Policy of every answer.
+"""Request-wide guards: body size, NUL in query parameters, atomic writes, and the
+Content-Security-Policy of every answer.
 
 Each one exists because a request once did harm outside the view it reached: a 5 MB body
 parsed before anyone looked at its size, a register call that answered 500 after its row was
@@ -32,6 +33,28 @@ class RequestSizeLimitMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": detail, "errors": {}}, status=413)
         return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+
+
+class NulInQueryMiddleware:
+    """400 for a query parameter holding a NUL character, on every door.
+
+    PostgreSQL text cannot hold NUL, so any filter of a page or the admin given one (``?q=%00``)
+    failed in the database with a 500. The API refuses every control character itself
+    (``api.base``), in its JSON error format; this covers pages, admin and the rest at one depth.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/"):  # the API's own check answers in its error format
+            return self.get_response(request)
+        for name, values in request.GET.lists():
+            if "\x00" in name or any("\x00" in value for value in values):
+                detail = _("query parameter %(name)s must not contain a NUL character") % {
+                    "name": name.replace("\x00", "\\x00")}
+                return HttpResponse(detail, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
 
 
 class AtomicWritesMiddleware:
