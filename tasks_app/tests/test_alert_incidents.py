@@ -11,7 +11,13 @@ from tasks_app.catalogue import save_group, save_task_definition
 from tasks_app.control import reap_lost_executions
 from tasks_app.lifecycle import execution_finished
 from tasks_app.models import (
-    AlertDelivery, AlertIncident, AlertRule, NotificationChannel, Status, TaskExecution, TaskGroup,
+    AlertDelivery,
+    AlertIncident,
+    AlertRule,
+    NotificationChannel,
+    Status,
+    TaskExecution,
+    TaskGroup,
 )
 from tasks_app.runner import run_execution
 from tasks_app.testing import make_definition, run_definition_inline

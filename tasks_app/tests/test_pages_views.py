@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tasks_app import catalogue
-from tasks_app.models import AuditLog, Status, TaskDefinition, TaskExecution, TaskGroup, TradingDay, CalendarCoverage
+from tasks_app.models import AuditLog, CalendarCoverage, Status, TaskDefinition, TaskExecution, TaskGroup, TradingDay
 from tasks_app.testing import make_definition
 
 pytestmark = pytest.mark.django_db
