@@ -241,7 +241,8 @@ def backfill_strategy_signals(ctx, **params):
     Param("symbols", "list", []),
     Param("max_positions", "int", 10),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS,
-          help=_("prices the strategy sees; fills are always at real prices, with dividends, bonus and rights shares credited")),
+          help=_("prices the strategy sees; fills are always at real prices, "
+                 "with dividends, bonus and rights shares credited")),
 ])
 def run_backtest(ctx, **params):
     """Backtest a strategy over a date range with A-share trading rules (see ``backtest``)."""
@@ -253,7 +254,8 @@ def run_backtest(ctx, **params):
 
 
 @job("detect_patterns", queue="compute", params=[
-    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help=_("TA-Lib CDL functions (default: all 61)")),
+    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS),
+          help=_("TA-Lib CDL functions (default: all 61)")),
     Param("periods", "list", ["daily"], choices=PERIODS),
     Param("symbols", "list", [], help=_("only these codes (default: all)")),
     Param("start_date", "date", help=_("first day to detect (default: the last day detected, redone)")),

@@ -115,7 +115,10 @@ def plan_windows(codes, days, *, explicit, adjust, history_days):
     earliest = end - datetime.timedelta(days=history_days)
     windows = {}
     for code in codes:
-        start = last[code] + datetime.timedelta(days=1) if code in last else max(filter(None, [listed.get(code), earliest]))
+        if code in last:
+            start = last[code] + datetime.timedelta(days=1)
+        else:
+            start = max(filter(None, [listed.get(code), earliest]))
         if start <= end:
             windows[code] = (start, end)
     return windows

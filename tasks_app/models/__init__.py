@@ -19,6 +19,7 @@ from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExec
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
     "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel",
-    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember", "TaskType",
+    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup",
+    "TaskGroupMember", "TaskType",
     "TradingDay", "Trigger", "parse_priority", "validate_timezone",
 ]

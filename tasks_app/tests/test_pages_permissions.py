@@ -19,7 +19,8 @@ def execution(task):
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, task, execution):
-    for url in (reverse("pages:dashboard"), reverse("pages:task_list"), reverse("pages:task_detail", args=[task.task_id]),
+    for url in (reverse("pages:dashboard"), reverse("pages:task_list"),
+                reverse("pages:task_detail", args=[task.task_id]),
                 reverse("pages:execution_detail", args=[execution.pk]), reverse("pages:group_list"),
                 reverse("pages:import_page"), reverse("pages:export_catalogue")):
         response = client.get(url)

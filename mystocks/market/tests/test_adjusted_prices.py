@@ -117,7 +117,9 @@ def test_backtest_equity_is_unchanged_by_dividend_bonus_and_rights(market):
     equity = np.array([e for _, e in result.equity])
     assert equity[1:] == pytest.approx(np.full(29, equity[1]), abs=1e-6)
     assert equity[1] == pytest.approx(100_000 - buy["commission"] - buy["transfer_fee"])
-    assert [(a["date"], a["dividend"], a["bonus_shares"], a["rights_shares"], a["rights_paid"]) for a in result.actions] == [
+    actions = [(a["date"], a["dividend"], a["bonus_shares"], a["rights_shares"], a["rights_paid"])
+               for a in result.actions]
+    assert actions == [
         (DAYS[20], 2400.0, 0, 0, 0.0),      # 1 yuan × 2,400 shares
         (DAYS[22], 0.0, 2400, 0, 0.0),      # 10-for-10: 4,800 shares
         (DAYS[25], 0.0, 0, 1440, 4320.0),   # 3 for 10 at 3.00: 6,240 shares

@@ -98,7 +98,8 @@ def test_etf_quotes():
 
 @responses.activate
 def test_dragon_tiger_entries_and_an_empty_day():
-    responses.get(em.DATACENTER_URL, json=em.datacenter([em.lhb_row("000001", "平安银行", "2024-01-02", "日跌幅偏离值达7%", 1.2e7)]))
+    responses.get(em.DATACENTER_URL,
+                  json=em.datacenter([em.lhb_row("000001", "平安银行", "2024-01-02", "日跌幅偏离值达7%", 1.2e7)]))
     frame = akshare.dragon_tiger(datetime.date(2024, 1, 2), datetime.date(2024, 1, 2))
     assert frame.loc[0, "trade_date"] == datetime.date(2024, 1, 2)
     assert frame.loc[0, "reason"] == "日跌幅偏离值达7%" and frame.loc[0, "net_buy"] == 1.2e7
