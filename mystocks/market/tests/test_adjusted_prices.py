@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mystocks.market import adjust, backtest, compute, jobs
+from mystocks.market import adjust, backtest, compute
 from mystocks.market.analysis import load_market, to_grid, with_market_facts
 from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar, Stock, StockStatusPeriod
 
@@ -89,10 +89,6 @@ def test_an_unknown_adjustment_is_refused_by_name():
 
 def test_the_compute_module_still_exports_load_bars():
     assert compute.load_bars is adjust.load_bars
-
-
-def test_the_jobs_offer_exactly_the_implemented_adjustments():
-    assert jobs.PRICE_ADJUSTS == adjust.MODES
 
 
 def held_through_the_events(capital, max_positions, sell_at=None):

@@ -1,6 +1,7 @@
 """The akshare adapter runs akshare's real parsing on replayed Eastmoney/SSE/SZSE/BSE/Sina answers."""
 import datetime
 
+import akshare.tool.trade_date_hist as sina
 import pytest
 import responses
 
@@ -152,8 +153,6 @@ def test_stock_list_from_the_three_exchanges():
 
 @responses.activate
 def test_trade_calendar_from_sina(monkeypatch):
-    import akshare.tool.trade_date_hist as sina
-
     class DecodedByV8:  # Sina's payload needs its JS decoder; only the decoding step is replaced
         def eval(self, source):
             pass
