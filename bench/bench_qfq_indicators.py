@@ -36,7 +36,8 @@ def make_bars(stocks, days):
     return pd.DataFrame({
         "code": np.repeat([f"{600000 + i:06d}" for i in range(stocks)], days),
         "date": np.tile(np.array(dates, dtype=object), stocks), "adjust": "none",
-        "open": pre.ravel(), "high": np.maximum(pre, close).ravel() * 1.01, "low": np.minimum(pre, close).ravel() * 0.99,
+        "open": pre.ravel(), "high": np.maximum(pre, close).ravel() * 1.01,
+        "low": np.minimum(pre, close).ravel() * 0.99,
         "close": close.ravel(), "pre_close": pre.ravel(), "volume": np.full(stocks * days, 1_000_000),
         "amount": close.ravel() * 1e6, "source": "bench",
     })
@@ -112,7 +113,8 @@ def main():
     bars = make_bars(args.stocks, args.days)
     codes = bars["code"].unique()
     factors = make_factors(codes, sorted(set(bars["date"])), 2, rng)
-    print(f"{args.stocks:,} stocks × {args.days} days = {len(bars):,} bars, {len(factors):,} factors; PostgreSQL at {url}")
+    print(f"{args.stocks:,} stocks × {args.days} days = {len(bars):,} bars, {len(factors):,} factors; "
+          f"PostgreSQL at {url}")
     timed("store bars and factors", lambda: (storage.upsert(DailyBar, bars, keys=["code", "date", "adjust"]),
                                              storage.upsert(AdjustFactor, factors, keys=["code", "date"])))
     timed("load_bars, whole market, unadjusted (raw baseline)", lambda: adjust.load_bars(adjust="none"))

@@ -47,14 +47,16 @@ def fill_market(*, stocks, years):
             rename = {old: f"B{first + i + 1:05d}" for i, old in enumerate(frame["code"])}
             frame["code"], bars["code"] = frame["code"].map(rename), bars["code"].map(rename)
             codes += list(frame["code"])
-            _copy(cursor, Stock._meta.db_table, ["code", "name", "exchange", "industry", "list_date", "status", "source"],
+            _copy(cursor, Stock._meta.db_table,
+                  ["code", "name", "exchange", "industry", "list_date", "status", "source"],
                   frame.assign(name=frame["code"] + " bench"))
             _copy(cursor, DailyBar._meta.db_table, BAR_COLUMNS, bars.assign(adjust="none", source="bench"))
             recent = bars[bars["date"] >= days[-250]]
             values = compute_frame(recent.reset_index(drop=True), ["MA", "MACD", "KDJ", "RSI", "BOLL"])
-            _copy(cursor, IndicatorValue._meta.db_table, list(values.columns) + ["period"], values.assign(period="daily"))
-            print(f"  {first + n:,} stocks, {len(bars) * (first // CHUNK + 1):,} bars, {time.perf_counter() - started:.0f}s",
-                  flush=True)
+            _copy(cursor, IndicatorValue._meta.db_table, list(values.columns) + ["period"],
+                  values.assign(period="daily"))
+            print(f"  {first + n:,} stocks, {len(bars) * (first // CHUNK + 1):,} bars, "
+                  f"{time.perf_counter() - started:.0f}s", flush=True)
         cursor.execute(f"ANALYZE {DailyBar._meta.db_table}")
     _signals(codes, days)
     coverage.rebuild(keys=["bars:none", "indicators:daily", "signals:ma_crossover"])

@@ -53,7 +53,8 @@ def validate_schedule(*, schedule_type, cron_expression, interval_seconds, start
         if not isinstance(interval_seconds, int) or isinstance(interval_seconds, bool) or interval_seconds <= 0:
             errors["interval_seconds"] = _("must be a positive number of seconds")
         elif interval_seconds > MAX_INTERVAL_SECONDS:
-            errors["interval_seconds"] = _("must be at most %(limit)s seconds (10 years)") % {"limit": MAX_INTERVAL_SECONDS}
+            errors["interval_seconds"] = (_("must be at most %(limit)s seconds (10 years)")
+                                          % {"limit": MAX_INTERVAL_SECONDS})
     elif schedule_type == "once":
         if not start_time:
             errors["start_time"] = _("a 'once' schedule needs start_time")

@@ -2,10 +2,20 @@
 from django.contrib import admin
 
 from .models import (
-    BacktestRun, BacktestTrade, CapitalFlow, DailyBar, DragonTigerEntry, FinancialStatement,
-    IndicatorValue, PatternHit, RealtimeSnapshot, SignalReturn, Stock, StrategySignal,
+    BacktestRun,
+    BacktestTrade,
+    CapitalFlow,
+    DailyBar,
+    DragonTigerEntry,
+    FinancialStatement,
+    IndicatorBasis,
+    IndicatorValue,
+    PatternHit,
+    RealtimeSnapshot,
+    SignalReturn,
+    Stock,
+    StrategySignal,
 )
-from .models import IndicatorBasis
 
 
 @admin.register(Stock)

@@ -34,7 +34,8 @@ def calculate(ctx, *, indicators_wanted, periods, symbols, full_recompute, adjus
     adjusting.check_mode(adjust)
     unknown = [name for name in indicators_wanted if name not in indicators.INDICATOR_COLUMNS]
     if unknown or not indicators_wanted:
-        raise ValueError(f"indicators must be some of {', '.join(indicators.INDICATOR_COLUMNS)}; got {unknown or 'none'}")
+        raise ValueError(f"indicators must be some of {', '.join(indicators.INDICATOR_COLUMNS)}; "
+                         f"got {unknown or 'none'}")
     result = {"adjust": adjust, "rows_fetched": 0, "rows_inserted": 0, "rows_updated": 0, "rows_skipped": 0,
               "symbols_failed": []}
     for step, period in enumerate(periods):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from tasks_app.calendar import trading_days
 
 from . import storage
-from .jobs import STRATEGIES
 from .models import (
     AdjustFactor,
     CapitalFlow,
@@ -33,6 +32,7 @@ from .models import (
     StatementType,
     StrategySignal,
 )
+from .strategies import STRATEGIES
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,8 @@ def fill(*, stocks=60, days=600, log=print):
             "strategies": ["ma_crossover", "macd_divergence", "kdj_overbought", "turtle_trade"],
             "trade_date": day.isoformat()}))
     runs.append(run_inline("run_strategy_backtest", {
-        "strategy_id": "ma_crossover", "start_date": trading[-min(250, len(trading))].isoformat(), "end_date": trading[-1].isoformat()}))
+        "strategy_id": "ma_crossover", "start_date": trading[-min(250, len(trading))].isoformat(),
+        "end_date": trading[-1].isoformat()}))
     for run in runs:
         log(f"#{run.pk} {run.task.task_id}: {run.status} {run.error[:200] if run.error else ''}")
     return runs

@@ -1,6 +1,10 @@
 """Quotes, dragon-tiger list, capital flow, statements and the trading calendar, fetched and stored."""
 import datetime
 
+import pandas as pd
+
+from tasks_app.calendar import latest_trading_day, store_trading_days
+
 from . import coverage, storage, validation
 from .models import CapitalFlow, DragonTigerEntry, FinancialStatement, RealtimeSnapshot, Stock
 from .pipeline import RunSummary, SourceChain, guarded, latest_complete_trading_day, snapshot_minute
@@ -96,8 +100,6 @@ _FLOW_FIELDS = {f.name for f in CapitalFlow._meta.concrete_fields}
 
 def latest_trading_day_so_far():
     """Today when the market opened today (intraday ranks are today's), else the last trading day."""
-    from tasks_app.calendar import latest_trading_day
-
     return latest_trading_day(snapshot_minute().date())
 
 
@@ -130,8 +132,6 @@ def sync_statements(ctx, *, data_source, fallback, report_types, symbols):
 def _store_statements(summary, frames):
     if not frames:
         return
-    import pandas as pd
-
     frame, skipped = validation.clean_required(pd.concat(frames, ignore_index=True),
                                                required=("code", "report_date"))
     summary.skip(skipped)
@@ -141,8 +141,6 @@ def _store_statements(summary, frames):
 
 def sync_calendar(ctx, *, data_source, fallback, start_date=None, end_date=None):
     """Refresh the engine's trading calendar from a provider."""
-    from tasks_app.calendar import store_trading_days
-
     today = snapshot_minute().date()
     start = datetime.date.fromisoformat(start_date) if start_date else datetime.date(today.year - 1, 1, 1)
     end = datetime.date.fromisoformat(end_date) if end_date else datetime.date(today.year, 12, 31)

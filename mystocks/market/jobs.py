@@ -2,16 +2,29 @@
 registered with the task engine.
 
 Names and params match fixtures/tasks.yaml (the old task manager's catalogue). Each job parses its
-params and calls one function of the module named for its concern; providers are imported lazily.
+params and calls one function of the module named for its concern.
 Every job returns a summary: rows fetched / inserted / updated / skipped and the symbols that failed.
 """
 from django.utils.translation import gettext_lazy as _
 
 from tasks_app.registry import Param, job, register_task_type
 
-from .cleanup import path_problem
+from . import adjust as adjusting
+from . import indicators, strategies
+from .analysis import calculate_signals
+from .analysis import run_backtest as backtest
+from .cleanup import cleanup, path_problem
+from .compute import calculate
+from .factors import sync_factors
+from .fetch import fetch_capital_flow, fetch_dragon_tiger, fetch_realtime, sync_calendar, sync_statements
+from .followup import compute_and_store
 from .models import Adjust, FlowType, Period, ReturnBasis, StatementType
 from .pattern_names import PATTERNS
+from .patterns import detect_and_store
+from .signal_history import backfill_signals
+from .sources import baostock
+from .statements import sync_statements_by_period
+from .sync import sync_daily_bars, sync_stock_list
 
 # The old task manager's stock task types; the first three have a tab on the task list, between
 # the engine's "Scheduled" (order 10) and "Manual" (50).
@@ -26,30 +39,16 @@ REPORT_TYPES = tuple(StatementType.values)
 PERIODS = tuple(Period.values)
 FLOW_TYPES = tuple(FlowType.values)
 ADJUSTS = tuple(Adjust.values)
-# How analytics see prices (``adjust.MODES``, spelled out for the same reason as below; a test keeps
-# them in step): derived on read from the unadjusted bars and the adjustment factors.
-PRICE_ADJUSTS = ("qfq", "hfq", "none")
+# How analytics see prices: derived on read from the unadjusted bars and the adjustment factors.
+PRICE_ADJUSTS = adjusting.MODES
 PRICE_ADJUST_HELP = _("qfq = forward-adjusted (default), hfq = back-adjusted, none = unadjusted")
-# Spelled out rather than imported: the indicator and strategy modules load pandas, and this
-# module is imported by every web process at start-up. A test keeps the two in step.
-INDICATORS = (
-    "MA", "EMA", "MACD", "KDJ", "RSI", "BOLL", "ATR", "CCI", "WR", "OBV", "TRIX", "DMI", "SAR", "PSY", "BRAR",
-    "CR", "VR", "DMA", "EMV", "BIAS", "MFI", "ROC", "MTM", "DPO", "ASI", "VWMA", "PPO", "STOCHRSI", "ENE", "BBI",
-    "MASS", "KTN", "SUPERTREND", "TEMA", "VHF", "RVI", "FI", "WT", "VOL",
-)
-STRATEGIES = (
-    "ma_crossover", "macd_divergence", "kdj_overbought",
-    "turtle_trade", "volume_breakout", "platform_breakout",
-    "keep_increasing", "parking_apron", "backtrace_ma250", "low_backtrace_increase",
-    "high_tight_flag", "climax_limitdown", "low_atr",
-)
+INDICATORS = tuple(indicators.INDICATOR_COLUMNS)
+STRATEGIES = tuple(strategies.STRATEGIES)
 SCREEN_HELP = _("indicator screens, e.g. kdj_cross:20, macd_zero_cross, boll_touch, rsi_cross:30, cci_cross:100, "
                 "wr_extreme:80, macd_cross, dmi_cross, sar_flip, supertrend_flip, ma_cross:5:20")
 
 
 def _finish_baostock():
-    from .sources import baostock
-
     baostock.logout()
 
 
@@ -60,8 +59,6 @@ def _finish_baostock():
 ])
 def sync_basic_stock_info(ctx, **params):
     """All A-shares with industry and listing date."""
-    from .sync import sync_stock_list
-
     try:
         return sync_stock_list(ctx, data_source=params["data_source"], fallback=params["fallback"],
                                include_delisted=params["include_delisted"])
@@ -81,8 +78,6 @@ def sync_basic_stock_info(ctx, **params):
 ])
 def sync_daily_stock_data(ctx, **params):
     """Daily bars for all stocks, incremental from each stock's last stored date."""
-    from .sync import sync_daily_bars, sync_stock_list
-
     result = {}
     try:
         if params["include_basic"]:
@@ -108,8 +103,6 @@ def sync_daily_stock_data(ctx, **params):
 ])
 def sync_adjust_factors(ctx, **params):
     """Adjustment factors and ex-rights events, stored so qfq/hfq prices are derived on read."""
-    from .factors import sync_factors
-
     if not 1 <= params["days"] <= 250:
         raise ValueError("days: between 1 and 250 trading days")
     try:
@@ -135,9 +128,6 @@ def sync_financial_statements(ctx, **params):
     with ``symbols``, each stock's whole history. baostock publishes ratios, not statements: with
     data_source baostock the rows come from akshare when ``fallback`` is on, and the run fails saying
     so when it is off."""
-    from .fetch import sync_statements
-    from .statements import sync_statements_by_period
-
     if not 1 <= params["refresh_hours"] <= 24 * 31:
         raise ValueError("refresh_hours: between 1 and 744")
     if params["symbols"] or (params["data_source"] == "baostock" and not params["fallback"]):
@@ -153,8 +143,6 @@ def sync_financial_statements(ctx, **params):
 ])
 def fetch_realtime_market_data(ctx, **params):
     """Spot quotes for all stocks and ETFs, stored as snapshots (akshare: baostock has no quotes)."""
-    from .fetch import fetch_realtime
-
     return fetch_realtime(ctx, fetch_stocks=params["fetch_stocks"], fetch_etfs=params["fetch_etfs"])
 
 
@@ -165,8 +153,6 @@ def fetch_realtime_market_data(ctx, **params):
 ])
 def fetch_longhubang_data(ctx, **params):
     """The dragon-tiger list (龙虎榜) for a date or range (default: the latest trading day)."""
-    from .fetch import fetch_dragon_tiger
-
     return fetch_dragon_tiger(ctx, start_date=params["start_date"], end_date=params["end_date"])
 
 
@@ -176,8 +162,6 @@ def fetch_longhubang_data(ctx, **params):
 ])
 def fetch_capital_flow_data(ctx, **params):
     """Capital flow for stocks, sectors and concepts."""
-    from .fetch import fetch_capital_flow
-
     return fetch_capital_flow(ctx, flow_types=params["flow_types"])
 
 
@@ -189,8 +173,6 @@ def fetch_capital_flow_data(ctx, **params):
 ])
 def sync_trade_calendar(ctx, **params):
     """Refresh the A-share trading days from a provider (default range: last year … end of this year)."""
-    from .fetch import sync_calendar
-
     try:
         return sync_calendar(ctx, data_source=params["data_source"], fallback=params["fallback"],
                              start_date=params["start_date"], end_date=params["end_date"])
@@ -207,8 +189,6 @@ def sync_trade_calendar(ctx, **params):
 ])
 def calculate_technical_indicators(ctx, **params):
     """Technical indicators (TongDaXin conventions) for all stocks, vectorised."""
-    from .compute import calculate
-
     return calculate(ctx, indicators_wanted=params["indicators"], periods=params["periods"],
                      symbols=params["symbols"], full_recompute=params["full_recompute"], adjust=params["adjust"])
 
@@ -221,8 +201,6 @@ def calculate_technical_indicators(ctx, **params):
 ])
 def calculate_strategy_signals(ctx, **params):
     """Strategy and indicator-screen signals for the latest (or a given) trading day."""
-    from .analysis import calculate_signals
-
     return calculate_signals(ctx, strategy_names=params["strategies"] + params["screens"],
                              trade_date=params["trade_date"], adjust=params["adjust"])
 
@@ -236,8 +214,6 @@ def calculate_strategy_signals(ctx, **params):
 ])
 def backfill_strategy_signals(ctx, **params):
     """Strategy and screen signals on every trading day of a range (history for follow-up returns)."""
-    from .signal_history import backfill_signals
-
     return backfill_signals(ctx, strategy_names=params["strategies"] + params["screens"],
                             start_date=params["start_date"], end_date=params["end_date"], adjust=params["adjust"])
 
@@ -250,19 +226,19 @@ def backfill_strategy_signals(ctx, **params):
     Param("symbols", "list", []),
     Param("max_positions", "int", 10),
     Param("adjust", "str", "qfq", choices=PRICE_ADJUSTS,
-          help=_("prices the strategy sees; fills are always at real prices, with dividends, bonus and rights shares credited")),
+          help=_("prices the strategy sees; fills are always at real prices, "
+                 "with dividends, bonus and rights shares credited")),
 ])
 def run_backtest(ctx, **params):
     """Backtest a strategy over a date range with A-share trading rules (see ``backtest``)."""
-    from .analysis import run_backtest as backtest
-
     return backtest(ctx, strategy_id=params["strategy_id"], start_date=params["start_date"],
                     end_date=params["end_date"], initial_capital=params["initial_capital"],
                     symbols=params["symbols"], max_positions=params["max_positions"], adjust=params["adjust"])
 
 
 @job("detect_patterns", queue="compute", params=[
-    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS), help=_("TA-Lib CDL functions (default: all 61)")),
+    Param("patterns", "list", list(PATTERNS), choices=tuple(PATTERNS),
+          help=_("TA-Lib CDL functions (default: all 61)")),
     Param("periods", "list", ["daily"], choices=PERIODS),
     Param("symbols", "list", [], help=_("only these codes (default: all)")),
     Param("start_date", "date", help=_("first day to detect (default: the last day detected, redone)")),
@@ -270,8 +246,6 @@ def run_backtest(ctx, **params):
 ])
 def detect_patterns(ctx, **params):
     """Candlestick patterns (TA-Lib) for all stocks, stored as (code, date, pattern, ±100/±200)."""
-    from .patterns import detect_and_store
-
     return detect_and_store(ctx, names=params["patterns"], periods=params["periods"], symbols=params["symbols"],
                             start_date=params["start_date"], adjust=params["adjust"])
 
@@ -284,8 +258,6 @@ def detect_patterns(ctx, **params):
 ])
 def compute_signal_returns(ctx, **params):
     """Returns 1, 3, 5, 10, 20 and 60 trading days after every stored signal, as new bars arrive."""
-    from .followup import compute_and_store
-
     return compute_and_store(ctx, strategy_names=params["strategies"], bases=params["bases"], adjust=params["adjust"])
 
 
@@ -296,6 +268,4 @@ def compute_signal_returns(ctx, **params):
 ])
 def cleanup_cache_data(ctx, **params):
     """Delete cache files older than retention_days under the configured cache root (executions: retention)."""
-    from .cleanup import cleanup
-
     return cleanup(ctx, retention_days=params["retention_days"], cleanup_paths=params["cleanup_paths"])

@@ -9,8 +9,11 @@ import datetime
 import numpy as np
 import pandas as pd
 
+from tasks_app.calendar import trading_days
+
 from . import coverage, storage
 from .models import Adjust, DailyBar, Stock
+from .pipeline import latest_complete_trading_day
 
 SOURCE = "sample"
 INDUSTRIES = ["样例行业-银行", "样例行业-医药", "样例行业-电子", "样例行业-汽车", "样例行业-食品"]
@@ -51,10 +54,6 @@ def generate(days, *, stocks=50, seed=20240101):
 
 def load(*, stocks=50, days=400, end=None, seed=20240101):
     """Store the sample market (idempotent: a re-run updates the same rows); returns the counts."""
-    from tasks_app.calendar import trading_days
-
-    from .pipeline import latest_complete_trading_day
-
     # Ends on the latest trading day by default, so every job's default dates find data;
     # the prices depend only on the seed and the number of days.
     end = end or latest_complete_trading_day()

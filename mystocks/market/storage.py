@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.db import connection, transaction
+from django.utils import timezone
 
 PG_BATCH_ROWS = 500_000
 ORM_BATCH_ROWS = 2_000
@@ -69,8 +70,6 @@ def _columns(model, frame, keys):
 
 def _defaults_for_missing(model, frame):
     """Insert-time defaults of NOT NULL fields absent from ``frame`` (COPY bypasses Django defaults)."""
-    from django.utils import timezone
-
     extra = {}
     for field in model._meta.concrete_fields:
         if field.primary_key or field.name in frame.columns or field.null:

@@ -13,6 +13,8 @@ import pandas as pd
 from django.db.models import Max
 from django.utils import timezone
 
+from tasks_app.calendar import is_trading_day, trading_days
+
 from . import coverage, factors, storage, validation
 from .models import Adjust, DailyBar, Stock, SyncMark
 from .pipeline import (
@@ -86,8 +88,6 @@ class DayPlan:
 def resolve_days(dates):
     """The DayPlan for the ``dates`` param: none = the latest complete trading day (incremental),
     one date = that day, two = the range between them, more = exactly those days."""
-    from tasks_app.calendar import trading_days
-
     parsed = sorted({datetime.date.fromisoformat(str(d)) for d in dates or []})
     if not parsed:
         return DayPlan([latest_complete_trading_day()], [], explicit=False, exact=False)
@@ -115,7 +115,10 @@ def plan_windows(codes, days, *, explicit, adjust, history_days):
     earliest = end - datetime.timedelta(days=history_days)
     windows = {}
     for code in codes:
-        start = last[code] + datetime.timedelta(days=1) if code in last else max(filter(None, [listed.get(code), earliest]))
+        if code in last:
+            start = last[code] + datetime.timedelta(days=1)
+        else:
+            start = max(filter(None, [listed.get(code), earliest]))
         if start <= end:
             windows[code] = (start, end)
     return windows
@@ -179,8 +182,6 @@ def _market_day_windows(windows, plan, adjust, symbol_filter):
     """Windows that are exactly the plan's last day: one whole-market snapshot serves them all."""
     if adjust != Adjust.NONE or symbol_filter or (plan.explicit and len(plan.days) > 1):
         return {}
-    from tasks_app.calendar import trading_days
-
     day = plan.days[-1]
     previous = trading_days(day - datetime.timedelta(days=30), day)[-2:][0]
     return {c: w for c, w in windows.items() if w[1] == day and w[0] > previous}
@@ -189,8 +190,6 @@ def _market_day_windows(windows, plan, adjust, symbol_filter):
 def spot_table_shows(day):
     """Whether the spot table shows ``day``'s final bars now: the day's session has closed and the
     next one has not begun (a weekend or a night in between is fine)."""
-    from tasks_app.calendar import is_trading_day
-
     now = now_local()
     if is_trading_day(now.date()) and MARKET_OPEN <= now.time() < MARKET_CLOSE:
         return False
@@ -228,8 +227,6 @@ def _split_by_day(windows, names, adjust, symbol_filter):
     """Windows baostock serves with one all-stocks call per day (few days missing), and the rest."""
     if "baostock" not in names or adjust != Adjust.NONE or symbol_filter or not windows:
         return {}, dict(windows)
-    from tasks_app.calendar import trading_days
-
     open_days = trading_days(min(s for s, _ in windows.values()), max(e for _, e in windows.values()))
 
     def count(start, end):
@@ -241,8 +238,6 @@ def _split_by_day(windows, names, adjust, symbol_filter):
 
 def _fetch_by_day(ctx, summary, windows, only_days):
     """Whole-market days from baostock; False when any day failed (its stocks then go one by one)."""
-    from tasks_app.calendar import trading_days
-
     first, last = min(s for s, _ in windows.values()), max(e for _, e in windows.values())
     needed = [d for d in trading_days(first, last) if only_days is None or d in only_days]
     starts = {c: w[0] for c, w in windows.items()}

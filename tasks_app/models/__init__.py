@@ -18,6 +18,7 @@ from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExec
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
     "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel",
-    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup", "TaskGroupMember",
+    "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup",
+    "TaskGroupMember",
     "TradingDay", "Trigger", "parse_priority", "validate_timezone",
 ]

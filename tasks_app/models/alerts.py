@@ -125,7 +125,8 @@ class AlertIncident(models.Model):
         ordering = ["-opened_at", "-id"]
         indexes = [models.Index(fields=["task", "kind", "resolved_at"], name="incident_task_kind")]
         constraints = [
-            models.UniqueConstraint(fields=["key"], condition=Q(resolved_at__isnull=True), name="incident_open_key_unique"),
+            models.UniqueConstraint(fields=["key"], condition=Q(resolved_at__isnull=True),
+                                    name="incident_open_key_unique"),
         ]
 
     def __str__(self):

@@ -57,7 +57,8 @@ def _live_context(execution):
         "execution": execution,
         "percent": percent,
         "log_cut": execution.log_length > LOG_TAIL_CHARS,
-        "result_json": json.dumps(execution.result, ensure_ascii=False, indent=2) if execution.result is not None else "",
+        "result_json": (json.dumps(execution.result, ensure_ascii=False, indent=2)
+                        if execution.result is not None else ""),
         "params_json": json.dumps(execution.params, ensure_ascii=False, indent=2),
     }
 
@@ -78,7 +79,8 @@ def execution_live(request, pk):
 
 @login_required
 def execution_log(request, pk):
-    execution = get_object_or_404(TaskExecution.objects.select_related("task").only("pk", "log", "task__task_id"), pk=pk)
+    execution = get_object_or_404(TaskExecution.objects.select_related("task").only("pk", "log", "task__task_id"),
+                                  pk=pk)
     response = HttpResponse(execution.log, content_type="text/plain; charset=utf-8")
     filename = f"{execution.task.task_id}-{execution.pk}.log"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -81,7 +81,8 @@ class TaskForm(forms.ModelForm):
         self._init_from_instance()
         self.spec = self._selected_spec()
         if self.spec is not None:
-            self.fields.update(param_forms.param_fields(self.spec, self.instance.params if self.instance.job == self.spec.name else {}))
+            current = self.instance.params if self.instance.job == self.spec.name else {}
+            self.fields.update(param_forms.param_fields(self.spec, current))
 
     def _init_from_instance(self):
         inst = self.instance

@@ -4,6 +4,7 @@ API tests use the token clients (``admin``, ``operator``, ``viewer``); page test
 clients (``operator_client``, ``viewer_client``, and pytest-django's superuser ``admin_client``).
 """
 import pytest
+from django.core.cache import cache, caches
 
 from tasks_app.api.testing import make_user, token_client
 from tasks_app.health import forget_cached_health
@@ -49,8 +50,6 @@ def viewer_client(client, viewer_user):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """The dashboard caches chart days and upcoming slots per process; each test starts without them."""
-    from django.core.cache import cache, caches
-
     cache.clear()
     forget_cached_health()
     throttle = caches["throttle"]

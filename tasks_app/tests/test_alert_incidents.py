@@ -9,9 +9,16 @@ from tasks_app.alerts import delivery
 from tasks_app.alerts.incidents import check_long_runs
 from tasks_app.catalogue import save_group, save_task_definition
 from tasks_app.control import reap_lost_executions
+from tasks_app.dispatch import dispatch_task
 from tasks_app.lifecycle import execution_finished
 from tasks_app.models import (
-    AlertDelivery, AlertIncident, AlertRule, NotificationChannel, Status, TaskExecution, TaskGroup,
+    AlertDelivery,
+    AlertIncident,
+    AlertRule,
+    NotificationChannel,
+    Status,
+    TaskExecution,
+    TaskGroup,
 )
 from tasks_app.runner import run_execution
 from tasks_app.testing import make_definition, run_definition_inline
@@ -132,8 +139,6 @@ def test_the_most_specific_rules_choose_the_channels(global_rule, email_channel,
 
 def test_a_cancelled_or_skipped_run_does_not_alert(global_rule):
     task = make_definition("noop", enabled=False)
-    from tasks_app.dispatch import dispatch_task
-
     skipped = dispatch_task(task=task, trigger="schedule", scheduled_for=None)
     assert skipped.status == Status.SKIPPED
     assert not AlertIncident.objects.exists()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tasks_app.alerts.testing import RecordingServer
 from tasks_app.dispatch import run_task_now
+from tasks_app.health import check_beat
 from tasks_app.models import AlertRule, AuditLog, NotificationChannel, Status, TaskDefinition, TaskExecution
 from tasks_app.testing import make_definition, wait_until
 
@@ -75,6 +76,4 @@ def test_a_killed_beat_is_reported_and_its_return_recovers(start_worker, start_b
 
 
 def _fresh_beat():
-    from tasks_app.health import check_beat
-
     return check_beat()["ok"]

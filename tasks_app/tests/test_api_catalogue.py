@@ -41,7 +41,8 @@ def test_import_an_uploaded_file_as_a_dry_run(operator):
     upload = SimpleUploadedFile("tasks.yaml", DOCUMENT.encode(), content_type="application/x-yaml")
     response = operator.post("/api/tasks/import", {"file": upload, "dry_run": "true"}, format="multipart")
     assert response.status_code == 200, response.json()
-    assert (response.json()["created"], response.json()["dry_run"], response.json()["applied"]) == (["hourly_task"], True, False)
+    body = response.json()
+    assert (body["created"], body["dry_run"], body["applied"]) == (["hourly_task"], True, False)
     assert not TaskDefinition.objects.exists()
 
 

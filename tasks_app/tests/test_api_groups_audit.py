@@ -63,7 +63,8 @@ def test_audit_log_lists_and_filters(viewer, operator, group):
 
 
 def test_audit_cleanup_is_for_admins_only(operator):
-    old = AuditLog.objects.create(action="update", target_type="task", created_at=timezone.now() - datetime.timedelta(days=40))
+    old = AuditLog.objects.create(action="update", target_type="task",
+                                  created_at=timezone.now() - datetime.timedelta(days=40))
     recent = AuditLog.objects.create(action="update", target_type="task")
     assert operator.post("/api/tasks/cleanup/audit?days=30").status_code == 403
     admin = token_client(make_user(superuser=True))

@@ -46,7 +46,8 @@ def test_the_quick_start_works_verbatim(live_server, token):
     execution_id = response.json()["execution_id"]
     assert TaskExecution.objects.get(pk=execution_id).task.task_id == "hourly_task"
 
-    listed = requests.get(f"{base_url}/tasks/executions/", params={"task_id": "hourly_task"}, headers=headers, timeout=10)
+    listed = requests.get(f"{base_url}/tasks/executions/", params={"task_id": "hourly_task"}, headers=headers,
+                          timeout=10)
     assert [row["id"] for row in listed.json()["results"]] == [execution_id]
     requests.post(f"{base_url}/tasks/executions/{execution_id}/stop", headers=headers, timeout=10)
 

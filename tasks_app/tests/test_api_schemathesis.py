@@ -12,16 +12,17 @@ from importlib import import_module
 import pytest
 import requests
 import schemathesis
+from django.apps import apps as django_apps
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
-from django.apps import apps as django_apps
 from hypothesis import HealthCheck, Phase, settings
+from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
 )
-
-from rest_framework.authtoken.models import Token
 
 from tasks_app import catalogue
 from tasks_app.api.testing import make_user

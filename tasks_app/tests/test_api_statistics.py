@@ -2,6 +2,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from tasks_app import stats
 from tasks_app.api.testing import make_user, token_client
 from tasks_app.models import Status, TaskExecution
 from tasks_app.testing import make_definition
@@ -71,8 +72,6 @@ def test_unknown_api_paths_and_methods_answer_json(viewer):
 
 
 def test_unexpected_errors_are_json_500(viewer, monkeypatch):
-    from tasks_app import stats
-
     def explode(**kwargs):
         raise RuntimeError("database on fire")
 

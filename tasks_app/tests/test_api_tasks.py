@@ -30,7 +30,8 @@ def test_register_creates_a_task_from_the_old_task_config(operator):
     response = operator.post("/api/tasks/register", HOURLY, format="json")
     assert response.status_code == 201, response.json()
     body = response.json()
-    assert (body["task_id"], body["task_function"], body["schedule"]["cron_expression"]) == ("hourly_task", "noop", "0 * * * *")
+    assert (body["task_id"], body["task_function"], body["schedule"]["cron_expression"]) == (
+        "hourly_task", "noop", "0 * * * *")
     assert body["next_run_at"] and body["schedule_description"]
     task = TaskDefinition.objects.get(task_id="hourly_task")
     assert (task.job, task.retry_count, task.tags, task.timeout) == ("noop", 2, ["hourly"], 600)
@@ -113,7 +114,8 @@ def test_patch_edits_in_place_and_keeps_history_and_statistics(operator, task):
                                                      "enabled": False}, format="json")
     assert response.status_code == 200, response.json()
     task.refresh_from_db()
-    assert (task.task_name, task.params, task.enabled, task.cron_expression) == ("renamed", {"seconds": 2}, False, "0 16 * * 1-5")
+    assert (task.task_name, task.params, task.enabled, task.cron_expression) == (
+        "renamed", {"seconds": 2}, False, "0 16 * * 1-5")
     assert TaskExecution.objects.filter(task=task).count() == 1
     assert stats.task_statistics(tasks=[task])[0]["success"] == before["success"] == 1
     assert AuditLog.objects.get(action="update", target_id="sleeper").changes["task_name"][1] == "renamed"

@@ -1,4 +1,6 @@
 """auto_restart: a supervisor-style task is started again after it ends, up to a cap per hour."""
+import time
+
 import pytest
 
 from tasks_app.control import stop_task
@@ -31,7 +33,5 @@ def test_a_user_stop_is_not_followed_by_a_restart(start_worker):
     wait_until(lambda: TaskExecution.objects.get(pk=execution.pk).status == Status.RUNNING, timeout=20)
     stop_task(task)
     wait_until(lambda: TaskExecution.objects.get(pk=execution.pk).status == Status.CANCELLED, timeout=10)
-    import time
-
     time.sleep(3)
     assert TaskExecution.objects.filter(task=task).count() == 1

@@ -4,6 +4,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from mystocks.celery import app
 from tasks_app.health import system_health
 from tasks_app.models import ServiceHeartbeat
 
@@ -40,8 +41,6 @@ def test_a_stale_beat_heartbeat_is_not_ok(settings):
 
 @pytest.mark.django_db
 def test_an_unreachable_broker_makes_the_system_down(settings):
-    from mystocks.celery import app
-
     old = app.conf.broker_url, app.conf.broker_write_url, app.conf.broker_read_url
     app.conf.broker_url = app.conf.broker_write_url = app.conf.broker_read_url = "redis://127.0.0.1:1/0"
     try:

@@ -141,7 +141,8 @@ def _audit(**filters):
 
 
 def _chain(*, down_name="测试任务", members="[up, down]"):
-    return ("tasks:" + VALID_TASK.format(task_id="up") + VALID_TASK.format(task_id="down").replace("测试任务", down_name)
+    return ("tasks:" + VALID_TASK.format(task_id="up")
+            + VALID_TASK.format(task_id="down").replace("测试任务", down_name)
             + f"    dependencies: [up]\ntask_groups:\n  - group_id: g\n    group_name: g\n    tasks: {members}\n")
 
 

@@ -1,4 +1,6 @@
 """Log lines and progress show while a job runs; each task's queue routes it to the right workers."""
+import datetime
+
 import pytest
 
 from tasks_app.calendar import is_trading_day, trading_days
@@ -37,8 +39,6 @@ def test_a_task_runs_only_on_workers_that_consume_its_queue(start_worker):
 
 
 def test_the_calendar_is_seeded_offline_with_real_exchange_holidays():
-    import datetime
-
     assert is_trading_day(datetime.date(2026, 9, 30))
     assert not is_trading_day(datetime.date(2026, 10, 1)), "National Day"
     assert not is_trading_day(datetime.date(2026, 11, 28)), "a Saturday"

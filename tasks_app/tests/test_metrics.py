@@ -7,7 +7,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tasks_app import stats
 from tasks_app.models import (
-    AlertDelivery, AlertIncident, NotificationChannel, ServiceHeartbeat, Status, TaskExecution, Trigger,
+    AlertDelivery,
+    AlertIncident,
+    NotificationChannel,
+    ServiceHeartbeat,
+    Status,
+    TaskExecution,
+    Trigger,
 )
 from tasks_app.testing import make_definition, run_definition_inline
 

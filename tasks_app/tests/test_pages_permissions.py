@@ -1,5 +1,7 @@
 """Pages: anonymous users go to the login page, viewers see no action buttons and get 403 on actions."""
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from tasks_app.models import AuditLog, Status, TaskExecution
@@ -19,7 +21,8 @@ def execution(task):
 
 
 def test_anonymous_users_are_sent_to_the_login_page(client, task, execution):
-    for url in (reverse("pages:dashboard"), reverse("pages:task_list"), reverse("pages:task_detail", args=[task.task_id]),
+    for url in (reverse("pages:dashboard"), reverse("pages:task_list"),
+                reverse("pages:task_detail", args=[task.task_id]),
                 reverse("pages:execution_detail", args=[execution.pk]), reverse("pages:group_list"),
                 reverse("pages:import_page"), reverse("pages:export_catalogue")):
         response = client.get(url)
@@ -66,8 +69,6 @@ def test_a_viewer_gets_403_on_forms_stop_import_and_cleanup(viewer_client, task,
 
 
 def test_replacing_on_import_needs_the_delete_permission(operator_client, task):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     # The operator role may add and change task definitions but not delete them.
     empty = SimpleUploadedFile("empty.yaml", b"tasks: []\n")
     assert operator_client.post(reverse("pages:import_page"), {"file": empty, "replace": "on"}).status_code == 403
@@ -93,8 +94,6 @@ def test_an_operator_pauses_and_resumes_from_the_page_and_it_is_audited_as_ui(op
 
 
 def test_the_csrf_token_is_required_on_actions(operator_user, task):
-    from django.test import Client
-
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(operator_user)
     assert strict.post(reverse("pages:task_pause", args=[task.task_id])).status_code == 403

@@ -2,11 +2,23 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from tasks_app import catalogue
-from tasks_app.models import AuditLog, Status, TaskDefinition, TaskExecution, TaskGroup, TradingDay, CalendarCoverage
+from tasks_app.models import (
+    AuditLog,
+    CalendarCoverage,
+    GroupRun,
+    Status,
+    TaskDefinition,
+    TaskExecution,
+    TaskGroup,
+    TradingDay,
+)
 from tasks_app.testing import make_definition
 
 pytestmark = pytest.mark.django_db
@@ -116,9 +128,6 @@ def test_the_task_list_and_history_use_a_fixed_number_of_queries(viewer_client, 
 
 
 def test_the_history_pages_without_counting(viewer_client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     task = make_definition("noop", task_id="paged")
     for i in range(30):
         _finished(task, Status.SUCCESS, ago=i)
@@ -328,8 +337,6 @@ def test_stopping_a_pending_execution_cancels_it(operator_client):
 
 
 def test_import_preview_then_apply(operator_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     yaml_text = ("tasks:\n  - task_id: imported_one\n    task_name: 导入一\n    task_type: manual\n"
                  "    task_function: noop\n").encode()
     response = operator_client.post(reverse("pages:import_page"),
@@ -345,8 +352,6 @@ def test_import_preview_then_apply(operator_client):
 
 
 def test_an_invalid_import_lists_the_errors_and_offers_no_apply(operator_client):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     bad = b"tasks:\n  - task_id: x\n    task_name: x\n    task_type: manual\n    task_function: no_such_job\n"
     response = operator_client.post(reverse("pages:import_page"), {"file": SimpleUploadedFile("bad.yaml", bad)})
     html = response.content.decode()
@@ -372,8 +377,6 @@ def test_cleanup_counts_then_deletes_old_executions(admin_client):  # deleting i
 
 
 def test_groups_list_detail_and_run_timeline(operator_client):
-    from tasks_app.models import GroupRun
-
     a = make_definition("noop", task_id="ga")
     b = make_definition("noop", task_id="gb")
     group = catalogue.save_group(TaskGroup(group_id="grp", group_name="组一"), ["ga", "gb"])

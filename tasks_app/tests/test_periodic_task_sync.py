@@ -2,6 +2,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask, PeriodicTasks
 
@@ -62,8 +63,6 @@ def test_deleting_a_definition_removes_its_periodic_task():
 
 
 def test_invalid_definitions_are_refused_before_saving():
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError) as exc:
         make_definition("noop", schedule_type="cron", cron_expression="every day")
     assert "cron_expression" in exc.value.message_dict

@@ -1,4 +1,7 @@
 """A worker killed mid-run: the execution is failed "worker lost" and retried; nothing stays running."""
+import os
+import signal
+
 import pytest
 
 from tasks_app.dispatch import run_task_now
@@ -28,9 +31,6 @@ def test_kill_9_of_the_worker_fails_the_run_as_worker_lost_and_retries_it(start_
 
 
 def test_a_killed_pool_process_is_recovered_too(start_worker, start_beat):
-    import os
-    import signal
-
     task = make_definition("sleep", params={"seconds": 30})
     worker = start_worker(concurrency=1)
     start_beat()

@@ -114,7 +114,8 @@ def _attach_tasks(result):
     newest = {}
     for task in tasks.order_by("task_id"):
         current = newest.get(task.job)
-        if current is None or (task.last_run_at and (not current.last_run_at or task.last_run_at > current.last_run_at)):
+        if current is None or (task.last_run_at and (not current.last_run_at
+                                                     or task.last_run_at > current.last_run_at)):
             newest[task.job] = task
     for item in result.values():
         item.task = newest.get(item.spec.job)

@@ -26,7 +26,8 @@ def returns_after(signals, *, adjust="qfq"):
     first, last = min(d for _, d in signals), max(d for _, d in signals)
     bars, used = display_bars(adjust=adjust, codes=codes, since=first,
                               until=last + datetime.timedelta(days=LOOKAHEAD_DAYS))
-    series = {code: (group["date"].to_numpy(), group["close"].to_numpy()) for code, group in bars.groupby("code", sort=False)}
+    series = {code: (group["date"].to_numpy(), group["close"].to_numpy())
+              for code, group in bars.groupby("code", sort=False)}
     out = {}
     for code, day in signals:
         out[(code, day)] = _after(series.get(code), day)

@@ -153,9 +153,10 @@ class SimulatedHttp:
         return self._cache["spot"]
 
     def _spot_row(self, stock, bar):
-        values = {"f1": 2, "f9": "-", "f10": "-", "f11": 0.0, "f12": stock.code, "f13": 1 if stock.exchange == "SH" else 0,
-                      "f14": stock.name_on(self.as_of), "f20": "-", "f21": "-", "f22": 0.0, "f23": "-", "f24": "-", "f25": "-",
-                      "f62": 0.0, "f115": "-", "f128": "-", "f140": "-", "f141": "-", "f136": "-", "f152": 2}
+        values = {"f1": 2, "f9": "-", "f10": "-", "f11": 0.0, "f12": stock.code,
+                  "f13": 1 if stock.exchange == "SH" else 0, "f14": stock.name_on(self.as_of),
+                  "f20": "-", "f21": "-", "f22": 0.0, "f23": "-", "f24": "-", "f25": "-",
+                  "f62": 0.0, "f115": "-", "f128": "-", "f140": "-", "f141": "-", "f136": "-", "f152": 2}
         if bar is None:  # suspended: Eastmoney sends "-" for every price of the day
             values.update({k: "-" for k in ("f2", "f3", "f4", "f5", "f6", "f7", "f8", "f15", "f16", "f17")})
             values["f18"] = "-"
@@ -204,8 +205,8 @@ class SimulatedHttp:
         rows = []
         for i, (code, name) in enumerate(ETFS):
             row = {key: 1.0 for key in ETF_KEYS}
-            row.update(f12=code, f14=name, f2=round(1 + i * 0.7, 3), f5=100000 + i, f297=int(self.as_of.strftime("%Y%m%d")),
-                       f124=stamp)
+            row.update(f12=code, f14=name, f2=round(1 + i * 0.7, 3), f5=100000 + i,
+                       f297=int(self.as_of.strftime("%Y%m%d")), f124=stamp)
             rows.append(row)
         return self._clist(rows, params)
 
@@ -327,7 +328,8 @@ class SimulatedHttp:
                       "TOTAL_LIABILITIES": v["total_liabilities"], "TOTAL_EQUITY": v["equity"],
                       "DEBT_ASSET_RATIO": round(v["total_liabilities"] / v["total_assets"] * 100, 4),
                       "PARENT_NETPROFIT": v["net_profit"], "TOTAL_OPERATE_INCOME": v["revenue"],
-                      "OPERATE_PROFIT": round(v["net_profit"] * 1.2, 2), "TOTAL_PROFIT": round(v["net_profit"] * 1.25, 2),
+                      "OPERATE_PROFIT": round(v["net_profit"] * 1.2, 2),
+                      "TOTAL_PROFIT": round(v["net_profit"] * 1.25, 2),
                       "NETCASH_OPERATE": v["operate_cash"], "NETCASH_INVEST": v["invest_cash"],
                       "NETCASH_FINANCE": v["finance_cash"],
                       "CCE_ADD": round(v["operate_cash"] + v["invest_cash"] + v["finance_cash"], 2)}

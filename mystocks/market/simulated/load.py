@@ -109,5 +109,6 @@ def load_statements(market, *, as_of):
                              "notice_date": notice, "headline": values[headline],
                              "items": {k: values[k] for k in items}, "source": SOURCE})
         if rows:
-            inserted += storage.upsert(FinancialStatement, rows, keys=["code", "report_date", "statement_type"]).inserted
+            inserted += storage.upsert(FinancialStatement, rows,
+                                       keys=["code", "report_date", "statement_type"]).inserted
     return inserted

@@ -1,18 +1,17 @@
 """Provider adapters. Each returns DataFrames with English column names and the project's units
 (volume in shares, amounts in yuan); ``get_source(name)`` picks one by the jobs' ``data_source`` param.
 """
+from . import akshare, baostock
 from .base import SourceError, SourceUnavailable
 
 
 def get_source(name):
-    """The adapter module for ``name`` ("akshare" or "baostock"); providers are imported lazily."""
+    """The adapter module for ``name`` ("akshare" or "baostock")."""
     if name == "akshare":
-        from . import akshare as module
-    elif name == "baostock":
-        from . import baostock as module
-    else:
-        raise ValueError(f"unknown data source {name!r}; use akshare or baostock")
-    return module
+        return akshare
+    if name == "baostock":
+        return baostock
+    raise ValueError(f"unknown data source {name!r}; use akshare or baostock")
 
 
 def other_source(name):

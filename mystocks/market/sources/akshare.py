@@ -1,7 +1,6 @@
 """akshare (Eastmoney, SSE/SZSE/BSE, Sina) as DataFrames with English columns and fixed units.
 
-akshare is imported inside each call: it takes ~1 s and 100 MB to import, which web processes
-must not pay. Traps handled here (see the research notes):
+Traps handled here (see the research notes):
 - Eastmoney volumes are in lots (手, 100 shares): multiplied by 100.
 - Many akshare functions call ``requests`` without a timeout: a default one is installed on the
   HTTP adapter (``_ensure_default_timeout``).
@@ -18,7 +17,11 @@ must not pay. Traps handled here (see the research notes):
 import datetime
 import threading
 
+import akshare
 import pandas as pd
+import requests
+from akshare.stock_feature import stock_three_report_em
+from requests.adapters import HTTPAdapter
 
 from .base import RateLimiter, SourceError, TransientError, call, exchange_of, timeout
 
@@ -83,8 +86,6 @@ _STATEMENTS = {
 
 
 def _akshare():
-    import akshare
-
     _ensure_default_timeout()
     return akshare
 
@@ -94,8 +95,6 @@ def _ensure_default_timeout():
 
     Installed on ``HTTPAdapter.send`` at call time, so it also wraps a test's ``responses`` patch.
     """
-    from requests.adapters import HTTPAdapter
-
     if getattr(HTTPAdapter.send, "_mystocks_default_timeout", False):
         return
     original = HTTPAdapter.send
@@ -115,8 +114,6 @@ def _ensure_default_timeout():
 
 def _run(fn_name, *args, **kwargs):
     """Call ``akshare.<fn_name>`` rate-limited and retried; translate its failures into ours."""
-    import requests
-
     def attempt():
         fn = getattr(_akshare(), fn_name)
         _http.last_status = None
@@ -163,8 +160,6 @@ def _numeric(frame, skip=("code", "name", "date", "trade_date", "reason", "inter
 def clear_caches():
     """Forget akshare's lru_cached lists, so a long-lived worker sees today's listings."""
     ak = _akshare()
-    from akshare.stock_feature import stock_three_report_em
-
     for fn in (ak.stock_info_a_code_name, ak.stock_info_sh_name_code, ak.stock_info_sz_name_code,
                ak.stock_info_bj_name_code, stock_three_report_em._stock_balance_sheet_by_report_ctype_em):
         if hasattr(fn, "cache_clear"):
@@ -332,8 +327,6 @@ def trade_calendar(start=None, end=None):
 
 def _spot_page(page):
     """One page of the whole-market spot table as Eastmoney's rows (dicts keyed f2, f12 …)."""
-    import requests
-
     _akshare()  # installs the timeout and the per-request rate limit
     params = dict(SPOT_PARAMS, pn=str(page))
     _http.inside = True

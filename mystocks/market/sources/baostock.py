@@ -18,6 +18,10 @@ import socket
 import threading
 import zlib
 
+import baostock
+import baostock.common.contants as cons
+import baostock.common.context as context
+import baostock.util.socketutil as socketutil
 import pandas as pd
 
 from .base import RateLimiter, SourceError, TransientError, call, exchange_of, timeout
@@ -54,9 +58,6 @@ class WireError(OSError):
 
 def _send_msg(msg):
     """baostock's ``socketutil.send_msg`` with a receive timeout and an error on a closed connection."""
-    import baostock.common.contants as cons
-    import baostock.common.context as context
-
     sock = getattr(context, "default_socket", None)
     if sock is None:
         raise WireError("baostock: not connected")
@@ -82,9 +83,6 @@ def _send_msg(msg):
 
 
 def _baostock():
-    import baostock
-    import baostock.util.socketutil as socketutil
-
     if socketutil.send_msg is not _send_msg:
         socketutil.send_msg = _send_msg
     return baostock
@@ -100,8 +98,6 @@ def _login(bs):
         with contextlib.redirect_stdout(io.StringIO()):  # baostock prints instead of raising
             result = bs.login()
     except OSError as exc:
-        import baostock.common.contants as cons
-
         # baostock swallows the failed connect() and then writes to an unconnected socket.
         raise WireError(f"login failed, cannot reach {cons.BAOSTOCK_SERVER_IP}:{cons.BAOSTOCK_SERVER_PORT} "
                         f"({type(exc).__name__}: {exc})") from exc
@@ -124,8 +120,6 @@ def logout():
 
 
 def _drop_session():
-    import baostock.common.context as context
-
     _session["logged_in"] = False
     sock = getattr(context, "default_socket", None)
     if sock is not None:

@@ -1,7 +1,10 @@
 """Market test fixtures: no network, fast retries, a fake baostock server, replayed akshare HTTP."""
 import datetime
+import types
 import zoneinfo
 
+import akshare.utils.func as akshare_func
+import akshare.utils.request as akshare_request
 import pytest
 import responses
 import time_machine
@@ -10,6 +13,7 @@ from mystocks.market.pipeline import latest_complete_trading_day
 from mystocks.market.simulated.baostock_server import SimulatedBaostockMarket
 from mystocks.market.simulated.eastmoney import SimulatedHttp
 from mystocks.market.simulated.market import SimulatedMarket
+from mystocks.market.sources import akshare, baostock
 from tasks_app.calendar import trading_days
 
 from .fake_baostock import FakeBaostockServer, point_baostock_at
@@ -28,8 +32,6 @@ def fast_sources(settings, tmp_path):
 @pytest.fixture(autouse=True)
 def baostock_offline():
     """baostock aims at a closed local port unless a test starts a fake server: never the internet."""
-    from mystocks.market.sources import baostock
-
     point_baostock_at(1)
     yield
     baostock._drop_session()
@@ -37,8 +39,6 @@ def baostock_offline():
 
 @pytest.fixture(autouse=True)
 def akshare_caches_cleared():
-    from mystocks.market.sources import akshare
-
     akshare.clear_caches()
     yield
     akshare.clear_caches()
@@ -48,14 +48,9 @@ def akshare_caches_cleared():
 def no_pagination_sleep(monkeypatch):
     """akshare sleeps 0.5–1.5 s between Eastmoney pages and between its own retries: skipped here
     (only inside akshare's helpers; the global ``time.sleep`` is left alone)."""
-    import types
-
-    import akshare.utils.func as func
-    import akshare.utils.request as request
-
     no_sleep = types.SimpleNamespace(sleep=lambda seconds: None, time=__import__("time").time)
-    monkeypatch.setattr(func, "time", no_sleep)
-    monkeypatch.setattr(request, "time", no_sleep)
+    monkeypatch.setattr(akshare_func, "time", no_sleep)
+    monkeypatch.setattr(akshare_request, "time", no_sleep)
 
 
 @pytest.fixture

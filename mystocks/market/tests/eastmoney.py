@@ -94,7 +94,8 @@ def add_statement(code, report, rows, *, company_type="4"):
     prefix = {"balance_sheet": "zcfzb", "income_statement": "lrb", "cash_flow": "xjllb"}[report]
     symbol = ("SH" if code.startswith("6") else "SZ") + code
     responses.get(F10_URL + "Index", body=f'<html><input id="hidctype" type="hidden" value="{company_type}" /></html>',
-                  content_type="text/html", match=[matchers.query_param_matcher({"code": symbol.lower()}, strict_match=False)])
+                  content_type="text/html",
+                  match=[matchers.query_param_matcher({"code": symbol.lower()}, strict_match=False)])
     dates = [{"REPORT_DATE": r["REPORT_DATE"], "REPORT_TYPE": r.get("REPORT_TYPE", "")} for r in rows]
     responses.get(F10_URL + f"{prefix}DateAjaxNew", json={"data": dates},
                   match=[matchers.query_param_matcher({"code": symbol}, strict_match=False)])
@@ -104,7 +105,8 @@ def add_statement(code, report, rows, *, company_type="4"):
 
 def statement_row(code, report_date, **items):
     return {"SECUCODE": f"{code}.SH", "SECURITY_CODE": code, "SECURITY_NAME_ABBR": "贵州茅台",
-            "REPORT_DATE": f"{report_date} 00:00:00", "REPORT_TYPE": "年报", "REPORT_DATE_NAME": f"{report_date[:4]}年报",
+            "REPORT_DATE": f"{report_date} 00:00:00", "REPORT_TYPE": "年报",
+            "REPORT_DATE_NAME": f"{report_date[:4]}年报",
             "NOTICE_DATE": "2024-04-02 00:00:00", "CURRENCY": "CNY", **items}
 
 

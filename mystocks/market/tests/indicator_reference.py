@@ -181,7 +181,8 @@ def reference(s):
     mdi = [div(b * 100, t) for b, t in zip(dmm, tr14)]
     dx = [div(abs(m - p) * 100, m + p) for p, m in zip(pdi, mdi)]
     adx = r_ma(dx, 6)
-    out.update(dmi_pdi=pdi, dmi_mdi=mdi, dmi_dx=dx, dmi_adx=adx, dmi_adxr=[(a + b) / 2 for a, b in zip(adx, shift(adx, 6))])
+    out.update(dmi_pdi=pdi, dmi_mdi=mdi, dmi_dx=dx, dmi_adx=adx,
+               dmi_adxr=[(a + b) / 2 for a, b in zip(adx, shift(adx, 6))])
 
     ups = [nan if i == 0 else float(c[i] > c[i - 1]) for i in range(n)]
     ups[0] = 0.0  # the first bar counts as "not up" (no earlier close), as COUNT does in TDX

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mystocks.market import adjust, backtest, compute, jobs
+from mystocks.market import adjust, backtest, compute
 from mystocks.market.analysis import load_market, to_grid, with_market_facts
 from mystocks.market.models import AdjustFactor, CorporateAction, DailyBar, Stock, StockStatusPeriod
 
@@ -91,10 +91,6 @@ def test_the_compute_module_still_exports_load_bars():
     assert compute.load_bars is adjust.load_bars
 
 
-def test_the_jobs_offer_exactly_the_implemented_adjustments():
-    assert jobs.PRICE_ADJUSTS == adjust.MODES
-
-
 def held_through_the_events(capital, max_positions, sell_at=None):
     """Buy 600010 at day 1's open, hold through the three events (sell after ``sell_at``)."""
     raw = adjust.load_bars(adjust="none", codes=[CODE]).set_index("date").reindex(DAYS)  # NaN: no bar
@@ -117,7 +113,9 @@ def test_backtest_equity_is_unchanged_by_dividend_bonus_and_rights(market):
     equity = np.array([e for _, e in result.equity])
     assert equity[1:] == pytest.approx(np.full(29, equity[1]), abs=1e-6)
     assert equity[1] == pytest.approx(100_000 - buy["commission"] - buy["transfer_fee"])
-    assert [(a["date"], a["dividend"], a["bonus_shares"], a["rights_shares"], a["rights_paid"]) for a in result.actions] == [
+    actions = [(a["date"], a["dividend"], a["bonus_shares"], a["rights_shares"], a["rights_paid"])
+               for a in result.actions]
+    assert actions == [
         (DAYS[20], 2400.0, 0, 0, 0.0),      # 1 yuan × 2,400 shares
         (DAYS[22], 0.0, 2400, 0, 0.0),      # 10-for-10: 4,800 shares
         (DAYS[25], 0.0, 0, 1440, 4320.0),   # 3 for 10 at 3.00: 6,240 shares

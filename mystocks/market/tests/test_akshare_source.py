@@ -1,6 +1,7 @@
 """The akshare adapter runs akshare's real parsing on replayed Eastmoney/SSE/SZSE/BSE/Sina answers."""
 import datetime
 
+import akshare.tool.trade_date_hist as sina
 import pytest
 import responses
 
@@ -98,7 +99,8 @@ def test_etf_quotes():
 
 @responses.activate
 def test_dragon_tiger_entries_and_an_empty_day():
-    responses.get(em.DATACENTER_URL, json=em.datacenter([em.lhb_row("000001", "平安银行", "2024-01-02", "日跌幅偏离值达7%", 1.2e7)]))
+    responses.get(em.DATACENTER_URL,
+                  json=em.datacenter([em.lhb_row("000001", "平安银行", "2024-01-02", "日跌幅偏离值达7%", 1.2e7)]))
     frame = akshare.dragon_tiger(datetime.date(2024, 1, 2), datetime.date(2024, 1, 2))
     assert frame.loc[0, "trade_date"] == datetime.date(2024, 1, 2)
     assert frame.loc[0, "reason"] == "日跌幅偏离值达7%" and frame.loc[0, "net_buy"] == 1.2e7
@@ -151,8 +153,6 @@ def test_stock_list_from_the_three_exchanges():
 
 @responses.activate
 def test_trade_calendar_from_sina(monkeypatch):
-    import akshare.tool.trade_date_hist as sina
-
     class DecodedByV8:  # Sina's payload needs its JS decoder; only the decoding step is replaced
         def eval(self, source):
             pass

@@ -77,7 +77,8 @@ def test_signals_with_follow_up_returns_filtered_and_as_csv(viewer, days):
                   .values_list("close", flat=True))
     assert body["results"][1]["returns"]["d5"] == pytest.approx(closes[5] / closes[0] - 1)
     assert body["results"][1]["returns"]["d60"] == pytest.approx(closes[60] / closes[0] - 1)
-    csv_body = viewer.get("/api/market/signals/", {"strategy": "turtle_trade", "format": "csv"}).content.decode("utf-8-sig")
+    csv_response = viewer.get("/api/market/signals/", {"strategy": "turtle_trade", "format": "csv"})
+    csv_body = csv_response.content.decode("utf-8-sig")
     assert "SMP002" in csv_body and "SMP001" not in csv_body
 
 

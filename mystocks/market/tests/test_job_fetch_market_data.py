@@ -68,7 +68,8 @@ def test_capital_flow_of_stocks_sectors_and_concepts():
                   match=[em.matchers.query_param_matcher({"fid": "f62"}, strict_match=False)])
     responses.get(em.FLOW_URL, json=em.clist([em.flow_row("BK0475", "银行", 5.5e8)]),
                   match=[em.matchers.query_param_matcher({"fs": "m:90 t:2"}, strict_match=False)])
-    responses.get(em.FLOW_URL, status=500, match=[em.matchers.query_param_matcher({"fs": "m:90 t:3"}, strict_match=False)])
+    responses.get(em.FLOW_URL, status=500,
+                  match=[em.matchers.query_param_matcher({"fs": "m:90 t:3"}, strict_match=False)])
     execution = run_job_inline("fetch_capital_flow_data")
     assert execution.status == Status.SUCCESS, execution.error
     assert execution.result["symbols_failed"] == ["concept"]

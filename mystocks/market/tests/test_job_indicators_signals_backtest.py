@@ -28,7 +28,8 @@ def test_sample_market_is_labelled_and_reloads_idempotently(sample_market):
 
 def test_indicators_for_all_stocks_then_only_new_bars(sample_market):
     everything = list(indicators.INDICATOR_COLUMNS)
-    first = run_job_inline("calculate_technical_indicators", {"indicators": everything, "periods": ["daily", "weekly", "monthly"]})
+    first = run_job_inline("calculate_technical_indicators",
+                           {"indicators": everything, "periods": ["daily", "weekly", "monthly"]})
     assert first.status == Status.SUCCESS, first.error
     assert IndicatorValue.objects.filter(period="daily").count() == 6 * 160
     assert IndicatorValue.objects.filter(period="monthly").values("date").distinct().count() in (8, 9)

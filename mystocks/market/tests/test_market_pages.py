@@ -118,7 +118,8 @@ def test_signals_page_shows_returns_after_each_horizon(viewer_client, days):
     response = viewer_client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought"})
     assert response.context["day"] == day
     rows = {r["code"]: r for r in response.context["rows"]}
-    closes = list(DailyBar.objects.filter(code="SMP005", date__gte=day).order_by("date").values_list("close", flat=True))
+    closes = list(DailyBar.objects.filter(code="SMP005", date__gte=day).order_by("date")
+                  .values_list("close", flat=True))
     for h in HORIZONS:
         assert rows["SMP005"]["returns"][h] == pytest.approx(closes[h] / closes[0] - 1)
     assert "SMP002" in response.content.decode()
@@ -133,7 +134,8 @@ def test_strategy_statistics_hit_rate_and_mean_per_horizon(viewer_client, days):
     assert stats["horizons"][5]["count"] == 3 and stats["horizons"][60]["count"] == 0
     rets = []
     for code in ("SMP001", "SMP002", "SMP003"):
-        closes = list(DailyBar.objects.filter(code=code, date__gte=days[-30]).order_by("date").values_list("close", flat=True))
+        closes = list(DailyBar.objects.filter(code=code, date__gte=days[-30]).order_by("date")
+                      .values_list("close", flat=True))
         rets.append(closes[5] / closes[0] - 1)
     assert stats["horizons"][5]["mean"] == pytest.approx(sum(rets) / 3)
     assert stats["horizons"][5]["hit_rate"] == pytest.approx(sum(r > 0 for r in rets) / 3)

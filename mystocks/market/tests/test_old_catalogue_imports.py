@@ -29,7 +29,8 @@ def test_the_old_file_imports_as_is_and_says_how_each_key_was_read(settings):
     report = _import()
     assert len(report.created) == 10 and len(report.groups_created) == 3
     backtest = TaskDefinition.objects.get(task_id="run_strategy_backtest")
-    assert (backtest.params["start_date"], backtest.params["end_date"], backtest.params["strategy_id"]) == (None, None, "")
+    params = backtest.params
+    assert (params["start_date"], params["end_date"], params["strategy_id"]) == (None, None, "")
     assert backtest.task_module == "app.tasks.backtest"
     assert "tasks[9] (run_strategy_backtest).params.start_date: empty string read as not set" in report.notes
     assert any(n.startswith("tasks[0] (daily_data_sync).task_module: 'app.tasks.data_sync' kept for reference")

@@ -57,7 +57,8 @@ def test_baostock_serves_the_day_in_one_call_and_its_st_flags_become_periods(sim
     day_calls = [r for r in server.requests if r[0] == "98"]
     assert len(day_calls) == 1 and execution.result["whole_market_source"] == "baostock"
     st_today = {s.code for s in market.stocks if s.st_on(market.today)} & set(market.day_frame(market.today)["code"])
-    assert st_today and set(StockStatusPeriod.objects.filter(end__isnull=True).values_list("code", flat=True)) == st_today
+    open_periods = StockStatusPeriod.objects.filter(end__isnull=True)
+    assert st_today and set(open_periods.values_list("code", flat=True)) == st_today
 
 
 def test_a_new_listing_without_history_is_fetched_alone(simulated):

@@ -32,7 +32,8 @@ def test_changed_values_update_in_place_and_new_keys_insert():
     counts = storage.upsert(DailyBar, bars(close=11.0, days=4), keys=KEYS)
     assert (counts.inserted, counts.updated) == (1, 3)
     assert set(DailyBar.objects.values_list("close", flat=True)) == {11.0}
-    assert DailyBar.objects.get(date="2024-01-02").turnover is None and DailyBar.objects.get(date="2024-01-02").source == ""
+    first_day = DailyBar.objects.get(date="2024-01-02")
+    assert first_day.turnover is None and first_day.source == ""
 
 
 def test_a_key_repeated_in_one_batch_keeps_the_last_row():

@@ -127,14 +127,16 @@ def test_order_sizes_by_board(code, wanted, shares):
 
 
 def test_boards_vectorised():
-    codes = ["600000", "000001", "002594", "300750", "301001", "302132", "688981", "689009", "830799", "920001", "430047"]
+    codes = ["600000", "000001", "002594", "300750", "301001", "302132",
+             "688981", "689009", "830799", "920001", "430047"]
     assert list(rules.boards_of(codes)) == [rules.board_of(c) for c in codes] == [
         "main", "main", "main", "chinext", "chinext", "chinext", "star", "star", "bse", "bse", "bse"]
 
 
 def test_the_exchange_reference_price_formula():
     # (12.34 − 0.5 + 5 × 0.1) / (1 + 0.2 + 0.1) = 12.34 / 1.3 = 9.4923… → 9.49
-    price = rules.ex_rights_reference(prev_close=12.34, cash_dividend=0.5, bonus_ratio=0.2, rights_ratio=0.1, rights_price=5.0)
+    price = rules.ex_rights_reference(prev_close=12.34, cash_dividend=0.5, bonus_ratio=0.2, rights_ratio=0.1,
+                                      rights_price=5.0)
     assert price == Decimal("9.49")
     assert rules.ex_rights_reference(prev_close=10.0, cash_dividend=0.25) == Decimal("9.75")
     assert rules.ex_rights_reference(prev_close=10.05, bonus_ratio=1.0) == Decimal("5.03")  # 5.025 half up

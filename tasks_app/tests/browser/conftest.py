@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Permission
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # page actions are still plain synchronous calls, so Django's async-safety guard must not refuse them.
@@ -35,8 +36,6 @@ def page(browser, live_server):
 @pytest.fixture
 def ops_user(django_user_model):
     """A user holding every tasks_app permission, whom ``log_in`` signs in through the form."""
-    from django.contrib.auth.models import Permission
-
     user = django_user_model.objects.create_user(username="ops", password=PASSWORD)
     user.user_permissions.set(Permission.objects.filter(content_type__app_label="tasks_app"))
     return user
