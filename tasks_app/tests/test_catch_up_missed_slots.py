@@ -77,8 +77,9 @@ def test_skip_keeps_the_old_behaviour(start_worker, start_beat):
     assert "caught up" not in row.skip_reason and not _catch_ups(task).exists()
 
 
-def _fire_late(task, *, minutes_late):
-    slot = slot_for(task, timezone.now() - datetime.timedelta(minutes=minutes_late))
+def _fire_late(task, *, seconds_late):
+    """Beat fires, now, the slot in force ``seconds_late`` ago."""
+    slot = slot_for(task, timezone.now() - datetime.timedelta(seconds=seconds_late))
     return dispatch.dispatch_scheduled(task_id=task.task_id, fired_at=slot.isoformat())
 
 
@@ -87,7 +88,9 @@ def test_run_all_runs_each_missed_slot_up_to_the_cap(settings):
     task = make_definition("noop", schedule_type="cron", cron_expression="*/5 * * * *", misfire_grace=60,
                            misfire_policy="run_all", max_lateness=3600, concurrency_policy="allow")
     _down_since(task, 45)
-    fired = _fire_late(task, minutes_late=2)
+    # The newest slot past the 60 s grace fires late (an older one would leave a newer missed slot
+    # behind it whenever the test starts 1–2 minutes after a five-minute mark).
+    fired = _fire_late(task, seconds_late=61)
     runs = list(_catch_ups(task).order_by("scheduled_for"))
     assert [len(r.covers_slots) for r in runs] == [1, 1, 1]
     assert runs[-1].scheduled_for == fired.scheduled_for
@@ -100,7 +103,7 @@ def test_a_slot_later_than_max_lateness_is_not_caught_up():
     task = make_definition("noop", schedule_type="cron", cron_expression="*/5 * * * *", misfire_grace=60,
                            misfire_policy="run_once", max_lateness=120)
     _down_since(task, 45)
-    fired = _fire_late(task, minutes_late=4)
+    fired = _fire_late(task, seconds_late=240)
     assert fired.status == Status.SKIPPED
     assert "older than max_lateness 120s: not caught up" in fired.skip_reason
     assert not _catch_ups(task).exists()
