@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 # ctx.log lines must reach the capture whatever level the worker's root logger runs at.
 logging.getLogger("tasks_app.job").setLevel(logging.DEBUG)
 TRUNCATION_MARKER = "\n[… log truncated: the limit of {limit} characters was reached; later lines are dropped]\n"
+LOG_FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(message)s")  # one for every run: it keeps no state
 
 
 class LogCapture(logging.Handler):
@@ -34,7 +35,7 @@ class LogCapture(logging.Handler):
     def __init__(self, *, thread_id, logger_name, limit):
         super().__init__(level=logging.DEBUG)
         self.thread_id, self.logger_name, self.limit = thread_id, logger_name, limit
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.setFormatter(LOG_FORMAT)
         self._pending, self._written, self.truncated = [], 0, False
         self._buffer_lock = threading.Lock()
 
