@@ -2,7 +2,9 @@
 restart) is created here, checked against the policies and enqueued after commit.
 
 The policies decide; this module acts on the decision: skip, hold (``wait_reason``), run the
-missing upstreams first, or send the worker message by name through ``celery_send``.
+missing upstreams first, or send the worker message by name through ``celery_send``. A run whose
+policies need no lock (``policies.needs_lock``) is decided before its row exists and inserted in
+one autocommit statement, already pending or skipped; the message still follows the commit.
 """
 import logging
 import random

@@ -1,8 +1,9 @@
 """Runs: task executions and group runs, with their state machines.
 
-The runner's transitions (start, finish) and its heartbeat are single hand-written statements:
-they run for every execution, where building the ORM query cost more than the round trip. They
-stay conditional (``WHERE status = …``), so two processes still never both win.
+The dispatch's insert, the runner's transitions (start, finish) and its heartbeat are single
+hand-written statements, built once per process: they run for every execution, where building
+the ORM query cost more than the round trip. The transitions stay conditional
+(``WHERE status = …``), so two processes still never both win.
 """
 import functools
 
