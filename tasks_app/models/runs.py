@@ -175,7 +175,7 @@ class TaskExecution(models.Model):
         return True
 
     def insert(self):
-        """INSERT this new execution with one prepared-once statement and set its primary key.
+        """INSERT this new execution with one statement built once per process; sets its primary key.
 
         What ``save(force_insert=True)`` stores, without building the statement on every call
         (dispatch creates a row per run). Nothing listens to executions' save signals, and none
