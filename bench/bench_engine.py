@@ -140,7 +140,7 @@ def _print_throughput(n, rounds, median, rates):
           f"    -> {ratio:.2f}x the peer (target >= 2x), "
           f"{ratio_recorded:.2f}x the recorded baseline (target >= 0.5x)  [per-round ratios, median]\n"
           f"    (the recorded baseline was {bound:.2f}x the peer: the most the full path can reach, as it "
-          f"makes the same three commits per run and more)")
+          f"makes the same three statements per run, with the engine's own work on top)")
     for name, values in rates.items():
         print(f"  rounds {name:9} " + "  ".join(f"{v:6,.0f}" for v in values))
 

@@ -2,7 +2,9 @@
 restart) is created here, checked against the policies and enqueued after commit.
 
 The policies decide; this module acts on the decision: skip, hold (``wait_reason``), run the
-missing upstreams first, or send the worker message by name through ``celery_send``.
+missing upstreams first, or send the worker message by name through ``celery_send``. A run whose
+policies need no lock (``policies.needs_lock``) is decided before its row exists and inserted in
+one autocommit statement, already pending or skipped; the message still follows the commit.
 """
 import logging
 import random
@@ -52,16 +54,25 @@ def dispatch_task(
     Returns the execution (status pending, or skipped with the reason). For a scheduled
     trigger whose slot already has an execution, returns that one and creates nothing.
     Raises ValidationError for bad runtime params on an interactive trigger.
+
+    The common case (overlap allowed, no upstreams, not inside a transaction) is one INSERT in
+    autocommit, of a row already pending or skipped, then the send; otherwise the row is
+    inserted and decided in one transaction, under the definition's lock when the policies need it.
     """
     merged = merge_params(task, params)
     now = timezone.now()
-    created_by = actor if getattr(actor, "is_authenticated", False) else None
+    fields = {
+        "params": merged, "created_at": now, "queued_at": now, "group_run": group_run, "retry_of": retry_of,
+        "attempt": attempt, "covers_slots": [slot.isoformat() for slot in covers_slots],
+        "created_by": actor if getattr(actor, "is_authenticated", False) else None,
+    }
+    if not policies.needs_lock(task) and not transaction.get_connection().in_atomic_block:
+        execution = _dispatch_unlocked(task=task, trigger=trigger, scheduled_for=scheduled_for, now=now,
+                                       countdown=countdown, with_upstreams=with_upstreams, fields=fields)
+        if execution is not None:
+            return execution
     with transaction.atomic():
-        execution, created = _create_execution(
-            task=task, trigger=trigger, params=merged, scheduled_for=scheduled_for, created_at=now,
-            queued_at=now, created_by=created_by, group_run=group_run, retry_of=retry_of, attempt=attempt,
-            covers_slots=[slot.isoformat() for slot in covers_slots],
-        )
+        execution, created = _create_execution(task=task, trigger=trigger, scheduled_for=scheduled_for, **fields)
         if not created:
             return execution
         decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
@@ -75,6 +86,35 @@ def dispatch_task(
             hold(execution, decision.wait_reason)
         elif decision.run_now:
             transaction.on_commit(lambda: enqueue(execution, countdown=countdown))
+    return execution
+
+
+def _dispatch_unlocked(*, task, trigger, scheduled_for, now, countdown, with_upstreams, fields):
+    """Decide before inserting, then insert the row pending (and send it) or skipped, in autocommit.
+
+    Only for a task whose policies need no lock (``policies.needs_lock``): the checks then read
+    the definition and the new run alone, so deciding first changes nothing, and one statement
+    replaces the transaction (BEGIN, INSERT, a skip's UPDATE, COMMIT); the row is committed
+    before its message is sent. Returns None when the decision asks for more than
+    running or skipping (a missed slot to catch up): the transactional path does that.
+    """
+    execution = TaskExecution(
+        task=task, trigger=trigger, scheduled_for=scheduled_for, celery_task_id=str(uuid.uuid4()), **fields,
+    )
+    decision = policies.decide(execution=execution, now=now, with_upstreams=with_upstreams)
+    if decision.skip_reason and not decision.catch_up:
+        execution.status, execution.skip_reason = Status.SKIPPED, decision.skip_reason
+        execution.finished_at, execution.duration = now, 0
+    elif not decision.run_now:
+        return None
+    try:
+        execution.insert()
+    except IntegrityError:
+        if trigger != Trigger.SCHEDULE:
+            raise
+        return _existing_slot(task, scheduled_for)
+    if decision.run_now:
+        enqueue(execution, countdown=countdown)
     return execution
 
 
@@ -111,9 +151,13 @@ def _create_execution(*, task, trigger, scheduled_for, **fields):
         with transaction.atomic():  # a savepoint: only a slot can collide
             return create(), True
     except IntegrityError:
-        # Another beat (or a redelivered beat message) already created this slot.
-        logger.info("slot %s of %s already dispatched", scheduled_for, task.task_id)
-        return TaskExecution.objects.get(task=task, trigger=Trigger.SCHEDULE, scheduled_for=scheduled_for), False
+        return _existing_slot(task, scheduled_for), False
+
+
+def _existing_slot(task, scheduled_for):
+    # Another beat (or a redelivered beat message) already created this slot.
+    logger.info("slot %s of %s already dispatched", scheduled_for, task.task_id)
+    return TaskExecution.objects.get(task=task, trigger=Trigger.SCHEDULE, scheduled_for=scheduled_for)
 
 
 def enqueue(execution, *, countdown=None):

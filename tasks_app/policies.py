@@ -27,11 +27,25 @@ class Decision:
     catch_up: bool = False  # the slot is skipped, and its task's misfire_policy wants it caught up
 
 
+def needs_lock(task):
+    """Whether dispatches of ``task`` must be serialised on its definition row.
+
+    The overlap policies (skip, queue) and upstreams read other runs, so two concurrent
+    dispatches could both see "nothing active"; the other checks only read the definition and
+    the new run, and need no lock (nor, in ``dispatch``, a transaction).
+    """
+    return task.concurrency_policy != "allow" or bool(task.dependencies)
+
+
 def decide(*, execution, now, with_upstreams=False):
-    """Apply every policy to a freshly created pending execution and say what to do with it."""
+    """Apply every policy to a pending execution and say what to do with it.
+
+    The execution is freshly created, or, for a task that ``needs_lock`` says no to, not saved yet
+    (no check reads its primary key then). A task that needs the lock is locked here: call it
+    inside the dispatch's transaction.
+    """
     task = execution.task
-    if task.concurrency_policy != "allow" or task.dependencies:
-        # Serialise dispatches of one task so two concurrent ones cannot both see "nothing active".
+    if needs_lock(task):
         task = TaskDefinition.objects.select_for_update().get(pk=execution.task_id)
     for check in (_check_switches, _check_window, _check_trading_day):
         reason = check(task, execution, now)

@@ -171,11 +171,10 @@ class JobSpec:
         if where:  # PostgreSQL's jsonb cannot hold NUL: refused here for every door, not as a database error
             raise ParamsInvalid({where: _("must not contain NUL or other control characters")})
         errors = {}
-        accepted = ", ".join(self.param_index) or _("none")
         for name in params:
             if name not in self.param_index:
                 errors[name] = _("not a parameter of job %(job)r (accepted: %(accepted)s)") % {
-                    "job": self.name, "accepted": accepted}
+                    "job": self.name, "accepted": ", ".join(self.param_index) or _("none")}
         merged = {}
         for name, param in self.param_index.items():
             value = params.get(name, param.default)

@@ -10,7 +10,7 @@ import traceback as tb
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from django.utils.translation import gettext as _
 
 from . import lifecycle
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 # ctx.log lines must reach the capture whatever level the worker's root logger runs at.
 logging.getLogger("tasks_app.job").setLevel(logging.DEBUG)
 TRUNCATION_MARKER = "\n[… log truncated: the limit of {limit} characters was reached; later lines are dropped]\n"
+LOG_FORMAT = logging.Formatter("%(asctime)s %(levelname)s %(message)s")  # one for every run: it keeps no state
 
 
 class LogCapture(logging.Handler):
@@ -34,7 +35,7 @@ class LogCapture(logging.Handler):
     def __init__(self, *, thread_id, logger_name, limit):
         super().__init__(level=logging.DEBUG)
         self.thread_id, self.logger_name, self.limit = thread_id, logger_name, limit
-        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        self.setFormatter(LOG_FORMAT)
         self._pending, self._written, self.truncated = [], 0, False
         self._buffer_lock = threading.Lock()
 
@@ -189,10 +190,8 @@ def flush(execution, ctx, capture):
 
 def run_execution(execution_id, *, worker_host=None, worker_pid=None):
     """Run one pending execution to its end in this process and record the outcome."""
-    close_old_connections()
-    execution = TaskExecution.start(
-        execution_id, worker_host=worker_host or socket.gethostname(), worker_pid=worker_pid or os.getpid(),
-    )
+    execution = _start(execution_id, worker_host=worker_host or socket.gethostname(),
+                       worker_pid=worker_pid or os.getpid())
     if execution is None:
         return _not_started(execution_id)
     logger_name = f"tasks_app.job.{execution.task.job}"
@@ -206,6 +205,28 @@ def run_execution(execution_id, *, worker_host=None, worker_pid=None):
                      log_truncated=truncated, progress=ctx.take_progress())
     lifecycle.execution_finished(execution)
     return execution
+
+
+def _start(execution_id, *, worker_host, worker_pid):
+    """``TaskExecution.start`` on a connection known to work, without a health-check round trip.
+
+    Django would check a reused connection with a ``SELECT 1`` before each run's first query.
+    Instead the start statement itself is the check: if it fails because the connection broke
+    (the database restarted, an idle connection was cut), it is sent once more on a new
+    connection. The start is conditional (pending and not cancelled), so sending it twice never
+    starts a run twice; in the rare case where the first one was applied but its answer lost,
+    the run is left running without heartbeats and the reaper recovers it.
+    """
+    close_old_connections()  # an obsolete connection, or one that saw an error, is closed or checked here
+    connection.health_check_done = True  # no ping: the start below answers for the connection
+    try:
+        return TaskExecution.start(execution_id, worker_host=worker_host, worker_pid=worker_pid)
+    except (InterfaceError, OperationalError):
+        if connection.is_usable():
+            raise  # the connection works: a genuine error of the statement
+        logger.warning("database connection lost before starting execution %s; reconnecting", execution_id)
+        connection.close()
+        return TaskExecution.start(execution_id, worker_host=worker_host, worker_pid=worker_pid)
 
 
 def _not_started(execution_id):

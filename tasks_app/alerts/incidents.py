@@ -34,7 +34,7 @@ def on_execution_ended(execution, *, retried):
     closes a long-run incident of that execution.
     """
     failed = execution.status in (Status.FAILED, Status.TIMEOUT)
-    if not failed and not _has_open_incident(execution.task_id):
+    if not failed and not _has_open_incident(execution):
         return  # the common case, a run of a healthy task: nothing to open, resolve or close
     if failed and not retried:
         kind = Kind.TIMEOUT if execution.status == Status.TIMEOUT else Kind.FAILURE
@@ -45,14 +45,19 @@ def on_execution_ended(execution, *, retried):
     _close_long_run(execution)
 
 
-def _has_open_incident(task_pk):
-    """Asked after every run: a plain statement, as building the ORM query cost more than the query."""
+def _has_open_incident(execution):
+    """Asked after every run: the runner's finish statement brought the answer back with it.
+
+    Otherwise (the reaper, a stop) a plain statement, as building the ORM query cost more than the query.
+    """
+    if execution.task_has_open_incident is not None:
+        return execution.task_has_open_incident
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {qn(AlertIncident._meta.db_table)} WHERE {qn('task_id')} = %s "
             f"AND {qn('resolved_at')} IS NULL LIMIT 1",
-            [task_pk],
+            [execution.task_id],
         )
         return cursor.fetchone() is not None
 

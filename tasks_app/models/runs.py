@@ -1,11 +1,13 @@
 """Runs: task executions and group runs, with their state machines.
 
-The runner's transitions (start, finish) and its heartbeat are single hand-written statements:
-they run for every execution, where building the ORM query cost more than the round trip. They
-stay conditional (``WHERE status = …``), so two processes still never both win.
+The dispatch's insert, the runner's transitions (start, finish) and its heartbeat are single
+hand-written statements, built once per process: they run for every execution, where building
+the ORM query cost more than the round trip. The transitions stay conditional
+(``WHERE status = …``), so two processes still never both win.
 """
 import functools
 
+from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
@@ -141,9 +143,11 @@ class TaskExecution(models.Model):
             ),
         ]
 
-    # Set by finish(): whether any pending run was held back (wait_reason) as this one ended;
-    # None when not known, and then release_waiting asks the database.
+    # Set by finish(): whether any pending run was held back (wait_reason) as this one ended, and
+    # whether its task had an open alert incident; None when not known, and then
+    # release_waiting and the alerts ask the database.
     runs_held_back = None
+    task_has_open_incident = None
 
     def __str__(self):
         return f"#{self.pk} {self.task_id} {self.status}"
@@ -169,6 +173,21 @@ class TaskExecution(models.Model):
             if not hasattr(value, "resolve_expression"):
                 setattr(self, field, value)
         return True
+
+    def insert(self):
+        """INSERT this new execution with one statement built once per process; sets its primary key.
+
+        What ``save(force_insert=True)`` stores, without building the statement on every call
+        (dispatch creates a row per run). Nothing listens to executions' save signals, and none
+        are sent.
+        """
+        db = connections[DEFAULT_DB_ALIAS]
+        sql, fields = _insert_statement(db)
+        params = [field.get_db_prep_save(field.pre_save(self, True), db) for field in fields]
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+            self.pk = cursor.fetchone()[0]
+        self._state.adding, self._state.db = False, db.alias
 
     @classmethod
     def start(cls, pk, *, worker_host, worker_pid):
@@ -219,8 +238,10 @@ class TaskExecution(models.Model):
         """running → a final status, with its outcome, duration and the last captured log lines.
 
         One statement; it also brings back ``cancel_requested`` as it is now, so the follow-ups
-        (retry, restart) see a stop that arrived while the job ran, and whether any run is held
-        back (``runs_held_back``), so releasing them costs nothing in the common case.
+        (retry, restart) see a stop that arrived while the job ran, whether any run is held
+        back (``runs_held_back``) and whether the task has an open alert incident
+        (``task_has_open_incident``), so releasing runs and evaluating alerts cost nothing more
+        in the common case.
         """
         db = connections[DEFAULT_DB_ALIAS]
         now = timezone.now()
@@ -245,7 +266,7 @@ class TaskExecution(models.Model):
         for field, value in changes.items():
             setattr(self, field, value)
         self.log += log_tail
-        self.cancel_requested, self.runs_held_back = bool(row[0]), bool(row[1])
+        self.cancel_requested, self.runs_held_back, self.task_has_open_incident = map(bool, row)
         return True
 
     def append_log(self, text, *, truncated=False):
@@ -281,6 +302,16 @@ def _prep(db, name, value):
 
 
 @functools.lru_cache(maxsize=32)
+def _insert_statement(db):
+    """(INSERT … RETURNING id, the fields whose values it takes in order)."""
+    qn = db.ops.quote_name
+    fields = tuple(f for f in TaskExecution._meta.concrete_fields if not f.primary_key)
+    sql = (f"INSERT INTO {qn(TaskExecution._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn(TaskExecution._meta.pk.column)}")
+    return sql, fields
+
+
+@functools.lru_cache(maxsize=32)
 def _start_sql(db, *, joined):
     execution, definition = TaskExecution._meta, TaskDefinition._meta
     qn = db.ops.quote_name
@@ -300,18 +331,27 @@ def _start_sql(db, *, joined):
 
 
 def _finish_sql(db, changes, *, log_tail, pk):
-    qn = db.ops.quote_name
-    assignments = [f"{qn(TaskExecution._meta.get_field(name).column)} = %s" for name in changes]
     params = [_prep(db, name, value) for name, value in changes.items()]
     if log_tail:
-        assignments.append(f"{qn('log')} = {qn('log')} || %s")
         params.append(log_tail)
+    sql = _finish_statement(db, tuple(changes), appends_log=bool(log_tail))
+    return sql, [*params, pk, Status.RUNNING, Status.PENDING]
+
+
+@functools.lru_cache(maxsize=32)
+def _finish_statement(db, names, *, appends_log):
+    qn = db.ops.quote_name
+    assignments = [f"{qn(TaskExecution._meta.get_field(name).column)} = %s" for name in names]
+    if appends_log:
+        assignments.append(f"{qn('log')} = {qn('log')} || %s")
     table = qn(TaskExecution._meta.db_table)
     held_back = (f"EXISTS (SELECT 1 FROM {table} held WHERE held.{qn('status')} = %s "
                  f"AND held.{qn('wait_reason')} <> '')")
-    sql = (f"UPDATE {table} SET {', '.join(assignments)} WHERE {qn('id')} = %s AND {qn('status')} = %s "
-           f"RETURNING {qn('cancel_requested')}, {held_back}")
-    return sql, [*params, pk, Status.RUNNING, Status.PENDING]
+    incident = qn(apps.get_model("tasks_app", "AlertIncident")._meta.db_table)  # alerts.py imports this module
+    open_incident = (f"EXISTS (SELECT 1 FROM {incident} WHERE {incident}.{qn('task_id')} = {table}.{qn('task_id')} "
+                     f"AND {incident}.{qn('resolved_at')} IS NULL)")
+    return (f"UPDATE {table} SET {', '.join(assignments)} WHERE {qn('id')} = %s AND {qn('status')} = %s "
+            f"RETURNING {qn('cancel_requested')}, {held_back}, {open_incident}")
 
 
 @functools.lru_cache(maxsize=32)
