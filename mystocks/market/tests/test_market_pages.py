@@ -121,7 +121,8 @@ def test_qfq_chart_of_a_stock_without_factors_shows_its_unadjusted_prices_as_qfq
 
 
 def _signals_page(client, **params):
-    return client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought", **params})
+    return client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought", **params},
+                      HTTP_ACCEPT_LANGUAGE="en")
 
 
 def test_signals_page_shows_the_stored_returns_exactly(viewer_client, days):
@@ -140,6 +141,9 @@ def test_signals_page_shows_the_stored_returns_exactly(viewer_client, days):
     assert rows["SMP002"]["follow_up"]["computed"] is False and rows["SMP002"]["cells"] is None
     page = response.content.decode()
     assert "+12.35%" in page and "not reached" in page and "not computed yet" in page
+    chinese = viewer_client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought"},
+                                HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未到期" in chinese and "尚未计算" in chinese
 
 
 def test_signals_not_computed_yet_link_the_newest_run_of_the_follow_up_job(viewer_client, days):
