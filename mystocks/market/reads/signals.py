@@ -6,6 +6,7 @@ signal the job has not computed yet (no row for the basis: "not computed"), and 
 had not traded that many days past when the row was computed (a null return: "not reached").
 """
 import datetime
+import math
 from functools import reduce
 from operator import or_
 
@@ -51,8 +52,14 @@ def stored_follow_ups(keys, *, basis):
     out = {}
     for row in SignalReturn.objects.filter(where, basis=basis).values(*STORED_FIELDS):
         key = (row.pop("strategy"), row.pop("code"), row.pop("date"))
-        out[key] = {"basis": basis, "computed": True, "computed_at": row.pop("updated_at"), **row}
+        out[key] = {"basis": basis, "computed": True, "computed_at": row.pop("updated_at"),
+                    **{k: _finite(v) for k, v in row.items()}}
     return out
+
+
+def _finite(value):
+    """A stored NaN or infinity (a zero price upstream) as unknown: JSON has no such numbers."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
 def signals_on(*, strategy, day, side=None, basis=ReturnBasis.CLOSE):
@@ -97,7 +104,7 @@ def strategy_stats(*, strategy, start, end, side="buy", basis=ReturnBasis.CLOSE)
                                                         since=start, until=end, limit=MAX_STATS_SIGNALS)}
     horizons = {}
     for h in HORIZONS:
-        row = summary.get(h) or _empty()
+        row = {k: _finite(v) for k, v in (summary.get(h) or _empty()).items()}
         horizons[h] = {**row, "not_reached": read - row["count"]}
     return {"signals": total, "not_computed": missing, "stored": stored, "capped": stored > MAX_STATS_SIGNALS,
             "cap": MAX_STATS_SIGNALS, "basis": basis, "horizons": horizons}

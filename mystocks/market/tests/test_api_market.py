@@ -10,7 +10,7 @@ from tasks_app.api.testing import make_user, token_client
 from tasks_app.models import Status
 from tasks_app.testing import run_job_inline
 
-from ..models import DailyBar, SignalReturn
+from ..models import DailyBar, SignalReturn, StrategySignal
 from .market_data import add_backtest, add_signal_return, add_signals, load_market, store_factor
 
 pytestmark = pytest.mark.django_db
@@ -95,8 +95,20 @@ def test_signals_follow_up_of_the_basis_asked_for(viewer, days):
     one = viewer.get("/api/market/signals/", {"code": "SMP002", "basis": "next_open"}).json()["results"][0]
     assert one["follow_up"]["basis"] == "next_open" and one["follow_up"]["ret_1"] == -3.25
     assert viewer.get("/api/market/signals/", {"code": "SMP002"}).json()["results"][0]["follow_up"]["ret_1"] == 1.5
+    signal = StrategySignal.objects.get(code="SMP002")
+    retrieved = viewer.get(f"/api/market/signals/{signal.pk}/", {"basis": "next_open"}).json()
+    assert retrieved["follow_up"]["ret_1"] == -3.25
     bad = viewer.get("/api/market/signals/", {"basis": "open"})
     assert bad.status_code == 400 and "basis" in bad.json()["errors"]
+
+
+def test_a_stored_nan_or_infinity_reads_as_unknown(viewer, days):
+    add_signals("ma_crossover", days[40], ["SMP001"])
+    add_signal_return("ma_crossover", "SMP001", days[40], ret_1=float("inf"), ret_3=float("nan"), ret_5=1.0)
+    response = viewer.get("/api/market/signals/", {"code": "SMP001"})
+    assert response.status_code == 200
+    follow_up = response.json()["results"][0]["follow_up"]
+    assert (follow_up["ret_1"], follow_up["ret_3"], follow_up["ret_5"]) == (None, None, 1.0)
 
 
 def test_signals_list_reads_the_follow_ups_in_one_query(viewer, days):

@@ -231,6 +231,16 @@ def test_strategy_statistics_are_the_stored_summaries(viewer_client, days):
     assert sell.context["stats"]["signals"] == 0 and sell.context["stats"]["horizons"][5]["count"] == 0
 
 
+def test_a_stored_infinity_does_not_break_the_pages(viewer_client, days):
+    day = days[-30]
+    add_signals("turtle_trade", day, ["SMP001"])
+    add_signal_return("turtle_trade", "SMP001", day, ret_1=float("inf"), ret_3=float("nan"))
+    listing = viewer_client.get(reverse("market:signal_list"), {"strategy": "turtle_trade"})
+    assert listing.status_code == 200 and listing.context["rows"][0]["follow_up"]["ret_1"] is None
+    stats = _stats(viewer_client, start=day.isoformat(), end=day.isoformat())
+    assert stats.status_code == 200 and "Infinity" not in stats.content.decode() and "NaN" not in stats.content.decode()
+
+
 def test_statistics_are_capped(viewer_client, days, monkeypatch):
     monkeypatch.setattr("mystocks.market.reads.signals.MAX_STATS_SIGNALS", 2)
     day = days[-30]
