@@ -38,6 +38,7 @@ def fill_market(*, stocks, years):
     if stored:  # --keep: the market of an earlier run is reused as it is
         days = sorted(DailyBar.objects.filter(code=stored[0]).values_list("date", flat=True))
         print(f"reusing the stored market: {len(stored):,} stocks × {len(days):,} days")
+        _signal_returns()
         return stored, days
     codes = []
     with connection.cursor() as cursor:
@@ -59,6 +60,7 @@ def fill_market(*, stocks, years):
                   f"{time.perf_counter() - started:.0f}s", flush=True)
         cursor.execute(f"ANALYZE {DailyBar._meta.db_table}")
     _signals(codes, days)
+    _signal_returns()
     coverage.rebuild(keys=["bars:none", "indicators:daily", "signals:ma_crossover"])
     print(f"market filled: {stocks:,} stocks × {len(days):,} days in {time.perf_counter() - started:.0f}s")
     return codes, days
@@ -72,6 +74,21 @@ def _signals(codes, days):
     rows = [StrategySignal(strategy="ma_crossover", code=c, date=d, side="buy", close=10.0)
             for d in days[-250:] for c in rng.choice(codes, size=max(1, len(codes) // 100), replace=False)]
     StrategySignal.objects.bulk_create(rows, batch_size=5000)
+
+
+def _signal_returns():
+    """The signals' follow-up returns (both entries), stored by the job's own code as calc_signal_returns
+    would; incremental, so a reused market only gets what it lacks."""
+    import logging
+    import types
+
+    from mystocks.market import followup
+
+    started = time.perf_counter()
+    ctx = types.SimpleNamespace(check_cancelled=lambda: None, progress=lambda *args: None,
+                                log=logging.getLogger("bench"))
+    result = followup.compute_and_store(ctx, strategy_names=[], bases=["close", "next_open"], adjust="qfq")
+    print(f"follow-up returns: {result['rows_inserted']:,} rows stored in {time.perf_counter() - started:.0f}s")
 
 
 def raw_baseline(codes, repeat):
@@ -102,6 +119,8 @@ def page_urls(codes, days):
         ("market: stock chart data, 10 y", f"/market/stocks/{code}/chart.json?adjust=none"),
         ("market: stock chart data, qfq", f"/market/stocks/{code}/chart.json?adjust=qfq"),
         ("market: signals, one strategy+day", f"/market/signals/?strategy=ma_crossover&date={day}"),
+        ("market: signal statistics, 90 days", f"/market/signals/stats/?strategy=ma_crossover&start={days[-90]}"
+                                              f"&end={days[-1]}"),
     ]
 
 

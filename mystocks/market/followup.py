@@ -106,21 +106,26 @@ def pending_signals(*, basis, strategy_names=()):
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)
 
 
-def summarize(*, basis=ReturnBasis.CLOSE, strategy_names=(), since=None, until=None):
+def summarize(*, basis=ReturnBasis.CLOSE, strategy_names=(), side=None, since=None, until=None, limit=None):
     """Per strategy and side, per horizon: count, hit rate (share of signals the price then moved the
     signalled way: up after a buy, down after a sell, in percent), mean, median and quantiles of the
     return in percent. Quantiles are not portable SQL (SQLite has none), so the returns are read once
     and aggregated here; one year of the whole market's signals is a few hundred thousand floats.
+    ``limit`` bounds the rows read (the earliest by date, then code), for pages that must answer fast.
 
     Returns a list of {"strategy", "side", "horizon", "count", "hit_rate", "mean", "median", "p10",
     "p25", "p75", "p90"}, sorted by strategy, side and horizon."""
     rows = SignalReturn.objects.filter(basis=basis)
     if strategy_names:
         rows = rows.filter(strategy__in=strategy_names)
+    if side:
+        rows = rows.filter(side=side)
     if since:
         rows = rows.filter(date__gte=since)
     if until:
         rows = rows.filter(date__lte=until)
+    if limit:
+        rows = rows.order_by("date", "code")[:limit]
     frame = pd.DataFrame(list(rows.values_list("strategy", "side", *RETURN_COLUMNS)),
                          columns=["strategy", "side", *RETURN_COLUMNS])
     summary = []

@@ -43,7 +43,6 @@
 
     function draw(data) {
       const dates = data.bars.map(b => b[0]);
-      box.dataset.adjustUsed = data.adjust_used;
       box.dataset.bars = String(data.bars.length);
       box.dataset.lastClose = data.bars.length ? String(data.bars[data.bars.length - 1][4]) : "";
       box.dataset.firstClose = data.bars.length ? String(data.bars[0][4]) : "";
@@ -59,7 +58,7 @@
         color: s.side === "buy" ? up : down, shape: s.side === "buy" ? "arrowUp" : "arrowDown", text: s.strategy })));
       if (data.bars.length > 250) main.timeScale().setVisibleLogicalRange({ from: data.bars.length - 250, to: data.bars.length });
       else main.timeScale().fitContent();
-      status.textContent = !data.bars.length ? box.dataset.empty : (data.adjust_used !== data.adjust ? box.dataset.fallback : "");
+      status.textContent = data.bars.length ? "" : box.dataset.empty;
       // Colours come from market.css classes: the Content-Security-Policy refuses inline style attributes.
       legend.replaceChildren(...[["ma5", "MA5"], ["ma10", "MA10"], ["ma20", "MA20"], ["ma60", "MA60"], ["boll", "BOLL(20,2)"]].map(([key, text]) => {
         const span = document.createElement("span");
@@ -100,7 +99,7 @@
     const data = JSON.parse(document.getElementById("stats-data").textContent);
     const canvas = document.getElementById("stats-chart");
     const labels = data.horizons.map(h => h + "d");
-    const pick = k => data.horizons.map(h => data.stats[h][k] === null ? null : data.stats[h][k] * 100);
+    const pick = k => data.horizons.map(h => data.stats[h][k]);  // stored in percent already
     new window.Chart(canvas, { type: "bar", data: { labels: labels, datasets: [
       { label: canvas.dataset.hit + " %", data: pick("hit_rate"), backgroundColor: "#93c5fd", yAxisID: "y" },
       { label: canvas.dataset.mean + " %", data: pick("mean"), backgroundColor: "#fca5a5", yAxisID: "y1" },

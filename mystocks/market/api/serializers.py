@@ -1,7 +1,9 @@
 """Shapes of /api/market/ responses (read-only)."""
 from rest_framework import serializers
 
-from ..models import BacktestRun, BacktestTrade, IndicatorValue, Stock, StrategySignal
+from ..models import BacktestRun, BacktestTrade, IndicatorValue, ReturnBasis, Stock, StrategySignal
+
+NOT_REACHED = "% after N trading days; null: not reached when computed, or not computed"
 
 
 class StockSerializer(serializers.ModelSerializer):
@@ -35,22 +37,30 @@ class IndicatorSerializer(serializers.ModelSerializer):
 
 
 class FollowUpSerializer(serializers.Serializer):
-    """Return from the signal day's close after N trading days (null: not reached yet or no bar)."""
+    """A signal's follow-up returns as the compute_signal_returns job stored them (one row per basis),
+    in percent: (close N trading days later / entry − 1) × 100 on the prices the job adjusted (qfq by default)."""
 
-    d1 = serializers.FloatField(allow_null=True)
-    d3 = serializers.FloatField(allow_null=True)
-    d5 = serializers.FloatField(allow_null=True)
-    d10 = serializers.FloatField(allow_null=True)
-    d20 = serializers.FloatField(allow_null=True)
-    d60 = serializers.FloatField(allow_null=True)
+    basis = serializers.ChoiceField(choices=ReturnBasis.values,
+                                    help_text="entry: the signal day's close or the next day's open")
+    computed = serializers.BooleanField(help_text="false: not computed yet for this basis (every return null)")
+    complete = serializers.BooleanField(help_text="every horizon reached")
+    entry_date = serializers.DateField(allow_null=True)
+    entry_price = serializers.FloatField(allow_null=True, help_text="adjusted, as computed")
+    computed_at = serializers.DateTimeField(allow_null=True, help_text="when the row was last written")
+    ret_1 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
+    ret_3 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
+    ret_5 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
+    ret_10 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
+    ret_20 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
+    ret_60 = serializers.FloatField(allow_null=True, help_text=NOT_REACHED)
 
 
 class SignalSerializer(serializers.ModelSerializer):
-    returns = FollowUpSerializer(help_text="returns after 1, 3, 5, 10, 20 and 60 trading days", read_only=True)
+    follow_up = FollowUpSerializer(help_text="stored returns after 1, 3, 5, 10, 20 and 60 trading days", read_only=True)
 
     class Meta:
         model = StrategySignal
-        fields = ["strategy", "code", "date", "side", "close", "detail", "returns"]
+        fields = ["strategy", "code", "date", "side", "close", "detail", "follow_up"]
 
 
 class BacktestSerializer(serializers.ModelSerializer):

@@ -4,7 +4,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -13,11 +13,11 @@ from tasks_app.api.base import ApiViewMixin, int_param
 from tasks_app.api.pagination import CappedCountPagination
 
 from ..compute import load_bars
-from ..models import BacktestRun, IndicatorValue, Stock, StrategySignal
+from ..models import BacktestRun, IndicatorValue, ReturnBasis, Stock, StrategySignal
 from ..reads.backtests import detail
 from ..reads.bars import display_bars
 from ..reads.coverage import MAX_WINDOW_DAYS, overview
-from ..reads.returns_after import returns_after
+from ..reads.signals import not_computed, stored_follow_ups
 from . import serializers as s
 from .filters import IndicatorFilter, SignalFilter, StockFilter
 from .renderers import CSVRenderer, FastJSONRenderer
@@ -92,8 +92,7 @@ def _records(bars):
 def _bars(*, adjust, code, start, end):
     if adjust == "hfq":
         return load_bars(adjust=adjust, codes=[code], since=start, until=end)
-    bars, _used = display_bars(adjust=adjust, codes=[code], since=start, until=end)
-    return bars
+    return display_bars(adjust=adjust, codes=[code], since=start, until=end)
 
 
 class IndicatorViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
@@ -104,8 +103,23 @@ class IndicatorViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = IndicatorFilter
 
 
+BASIS_PARAMETER = OpenApiParameter(
+    "basis", OpenApiTypes.STR, enum=list(ReturnBasis.values), default=ReturnBasis.CLOSE,
+    description="entry of the follow-up returns: the signal day's close or the next day's open")
+
+
+def _basis(params):
+    basis = params.get("basis") or ReturnBasis.CLOSE
+    if basis not in ReturnBasis.values:
+        raise ValidationError({"basis": [f"must be one of {', '.join(ReturnBasis.values)}"]})
+    return basis
+
+
+@extend_schema_view(list=extend_schema(parameters=[BASIS_PARAMETER]),
+                    retrieve=extend_schema(parameters=[BASIS_PARAMETER]))
 class SignalViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
-    """Strategy signals with the returns after 1…60 trading days, computed from the bars for the page shown."""
+    """Strategy signals with their follow-up returns after 1…60 trading days, as the compute_signal_returns
+    job stored them (``follow_up.computed`` false: not computed yet)."""
 
     queryset = StrategySignal.objects.order_by("-date", "strategy", "code")
     serializer_class = s.SignalSerializer
@@ -116,9 +130,10 @@ class SignalViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):
         items = args[0] if args else None
         if items is not None:
             rows = list(items) if kwargs.get("many") else [items]
-            returns, _used = returns_after([(r.code, r.date) for r in rows])
+            basis = _basis(self.request.query_params)
+            stored = stored_follow_ups([(r.strategy, r.code, r.date) for r in rows], basis=basis)
             for row in rows:
-                row.returns = {f"d{h}": v for h, v in returns[(row.code, row.date)].items()}
+                row.follow_up = stored.get((row.strategy, row.code, row.date)) or not_computed(basis)
         return super().get_serializer(*args, **kwargs)
 
 

@@ -5,10 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..jobs import STRATEGIES
+from ..models import ReturnBasis
 from ..reads.bars import DISPLAY_ADJUSTS
 
 STRATEGY_CHOICES = [(s, s) for s in STRATEGIES]
 ADJUST_CHOICES = [("qfq", _("Forward-adjusted (qfq)")), ("none", _("Unadjusted"))]
+BASIS_CHOICES = [(ReturnBasis.CLOSE, _("Entry at the signal day's close")),
+                 (ReturnBasis.NEXT_OPEN, _("Entry at the next day's open"))]
 BACKTEST_ADJUST_CHOICES = [("none", _("Unadjusted")), ("qfq", _("Forward-adjusted (qfq)")),
                            ("hfq", _("Back-adjusted (hfq)"))]
 EARLIEST = datetime.date(1990, 12, 19)
@@ -20,6 +23,7 @@ class SignalsForm(forms.Form):
     date = forms.DateField(label=_("Date"), required=False)
     side = forms.ChoiceField(label=_("Side"), required=False,
                              choices=[("", _("All")), ("buy", _("Buy")), ("sell", _("Sell"))])
+    basis = forms.ChoiceField(label=_("Entry"), choices=BASIS_CHOICES)
 
 
 class StatsForm(forms.Form):
@@ -27,6 +31,7 @@ class StatsForm(forms.Form):
     start = forms.DateField(label=_("From"))
     end = forms.DateField(label=_("To"))
     side = forms.ChoiceField(label=_("Side"), choices=[("buy", _("Buy")), ("sell", _("Sell"))], initial="buy")
+    basis = forms.ChoiceField(label=_("Entry"), choices=BASIS_CHOICES)
 
     def clean(self):
         data = super().clean()

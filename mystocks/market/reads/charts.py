@@ -38,8 +38,8 @@ def chart_data(*, code, adjust, years=10, today=None):
     if not 1 <= years <= CHART_YEARS_MAX:
         raise ValueError(f"years must be between 1 and {CHART_YEARS_MAX}, got {years}")
     since = (today or datetime.date.today()) - datetime.timedelta(days=int(365.25 * years))
-    bars, used = display_bars(adjust=adjust, codes=[code], since=since)
-    data = {"code": code, "adjust": adjust, "adjust_used": used, "bars": [], "indicators": {}, "signals": []}
+    bars = display_bars(adjust=adjust, codes=[code], since=since)
+    data = {"code": code, "adjust": adjust, "bars": [], "indicators": {}, "signals": []}
     if bars.empty:
         return data
     values = compute_frame(bars, CHART_INDICATORS)

@@ -23,6 +23,13 @@ def pct(value, digits=2):
 
 
 @register.filter
+def pct_points(value, digits=2):
+    """1.23 (already in percent, as the follow-up returns are stored) → "+1.23%"; empty for a missing value."""
+    number = _number(value)
+    return "" if number is None else f"{number:+.{int(digits)}f}%"
+
+
+@register.filter
 def ratio(value, digits=2):
     """0.1502 → "15.02%" (no sign: drawdowns, win rates)."""
     number = _number(value)

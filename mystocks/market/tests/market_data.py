@@ -3,7 +3,7 @@ and the tasks that fill each dataset. One call, so a richer simulated market can
 from tasks_app.testing import make_definition
 
 from .. import coverage, sample
-from ..models import AdjustFactor, BacktestRun, DailyBar, StrategySignal
+from ..models import AdjustFactor, BacktestRun, DailyBar, SignalReturn, StrategySignal
 
 
 def load_market(*, stocks=6, days=160):
@@ -17,6 +17,13 @@ def add_signals(strategy, day, codes, side="buy"):
     for code in codes:
         StrategySignal.objects.create(strategy=strategy, code=code, date=day, side=side, close=closes[code])
     coverage.record(dataset=f"signals:{strategy}", dates=[day])
+
+
+def add_signal_return(strategy, code, day, *, basis="close", side="buy", **returns):
+    """A stored follow-up row as the compute_signal_returns job writes it (returns in percent)."""
+    complete = all(returns.get(f"ret_{n}") is not None for n in (1, 3, 5, 10, 20, 60))
+    return SignalReturn.objects.create(strategy=strategy, code=code, date=day, basis=basis, side=side,
+                                       entry_date=day, entry_price=10.0, complete=complete, **returns)
 
 
 def add_backtest(days, capital=1_000_000.0):

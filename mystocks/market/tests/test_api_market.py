@@ -3,11 +3,15 @@ import csv
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tasks_app.api.testing import make_user, token_client
+from tasks_app.models import Status
+from tasks_app.testing import run_job_inline
 
-from ..models import DailyBar
-from .market_data import add_backtest, add_signals, load_market, store_factor
+from ..models import DailyBar, SignalReturn, StrategySignal
+from .market_data import add_backtest, add_signal_return, add_signals, load_market, store_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -68,18 +72,71 @@ def test_qfq_bars_are_derived_from_the_factors(viewer, days):
     assert body["results"][10]["close"] == pytest.approx(raw / 2.0, abs=0.01)
 
 
-def test_signals_with_follow_up_returns_filtered_and_as_csv(viewer, days):
+def test_signals_carry_their_stored_follow_up_filtered_and_as_csv(viewer, days):
     add_signals("ma_crossover", days[50], ["SMP001", "SMP003"])
     add_signals("turtle_trade", days[50], ["SMP002"])
+    add_signal_return("ma_crossover", "SMP003", days[50], ret_1=0.123456789, ret_5=-9.87654321)
     body = viewer.get("/api/market/signals/", {"strategy": "ma_crossover"}).json()
     assert [r["code"] for r in body["results"]] == ["SMP001", "SMP003"]
-    closes = list(DailyBar.objects.filter(code="SMP003", date__gte=days[50]).order_by("date")
-                  .values_list("close", flat=True))
-    assert body["results"][1]["returns"]["d5"] == pytest.approx(closes[5] / closes[0] - 1)
-    assert body["results"][1]["returns"]["d60"] == pytest.approx(closes[60] / closes[0] - 1)
+    computed = body["results"][1]["follow_up"]
+    assert computed["computed"] is True and computed["basis"] == "close" and computed["complete"] is False
+    assert (computed["ret_1"], computed["ret_5"]) == (0.123456789, -9.87654321)
+    assert computed["ret_3"] is None and computed["ret_60"] is None  # not reached when computed
+    missing = body["results"][0]["follow_up"]
+    assert missing["computed"] is False and all(missing[f"ret_{n}"] is None for n in (1, 3, 5, 10, 20, 60))
     csv_response = viewer.get("/api/market/signals/", {"strategy": "turtle_trade", "format": "csv"})
     csv_body = csv_response.content.decode("utf-8-sig")
-    assert "SMP002" in csv_body and "SMP001" not in csv_body
+    assert "SMP002" in csv_body and "SMP001" not in csv_body and "follow_up" in csv_body
+
+
+def test_signals_follow_up_of_the_basis_asked_for(viewer, days):
+    add_signals("ma_crossover", days[40], ["SMP002"])
+    add_signal_return("ma_crossover", "SMP002", days[40], ret_1=1.5)
+    add_signal_return("ma_crossover", "SMP002", days[40], basis="next_open", ret_1=-3.25)
+    one = viewer.get("/api/market/signals/", {"code": "SMP002", "basis": "next_open"}).json()["results"][0]
+    assert one["follow_up"]["basis"] == "next_open" and one["follow_up"]["ret_1"] == -3.25
+    assert viewer.get("/api/market/signals/", {"code": "SMP002"}).json()["results"][0]["follow_up"]["ret_1"] == 1.5
+    signal = StrategySignal.objects.get(code="SMP002")
+    retrieved = viewer.get(f"/api/market/signals/{signal.pk}/", {"basis": "next_open"}).json()
+    assert retrieved["follow_up"]["ret_1"] == -3.25
+    bad = viewer.get("/api/market/signals/", {"basis": "open"})
+    assert bad.status_code == 400 and "basis" in bad.json()["errors"]
+
+
+def test_a_stored_nan_or_infinity_reads_as_unknown(viewer, days):
+    add_signals("ma_crossover", days[40], ["SMP001"])
+    add_signal_return("ma_crossover", "SMP001", days[40], ret_1=float("inf"), ret_3=float("nan"), ret_5=1.0)
+    response = viewer.get("/api/market/signals/", {"code": "SMP001"})
+    assert response.status_code == 200
+    follow_up = response.json()["results"][0]["follow_up"]
+    assert (follow_up["ret_1"], follow_up["ret_3"], follow_up["ret_5"]) == (None, None, 1.0)
+
+
+def test_signals_list_reads_the_follow_ups_in_one_query(viewer, days):
+    def queries(codes):
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer.get("/api/market/signals/", {"code": codes}).status_code == 200
+        return len(captured)
+
+    for i, day in enumerate(days[30:40]):
+        add_signals("ma_crossover", day, ["SMP001"] + (["SMP004"] if i % 2 else []))
+        add_signal_return("ma_crossover", "SMP001", day, ret_1=float(i))
+    assert queries("SMP001") == queries("SMP004")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signals_show_what_the_follow_up_job_stored(days):
+    # A superuser: an earlier transactional test may have flushed the role groups the migrations made.
+    viewer = token_client(make_user(superuser=True))
+    add_signals("ma_crossover", days[50], ["SMP003"])
+    assert run_job_inline("compute_signal_returns", {"bases": ["close"]}).status == Status.SUCCESS
+    follow_up = viewer.get("/api/market/signals/", {"strategy": "ma_crossover"}).json()["results"][0]["follow_up"]
+    stored = SignalReturn.objects.get(code="SMP003", basis="close")
+    closes = list(DailyBar.objects.filter(code="SMP003", date__gte=days[50]).order_by("date")
+                  .values_list("close", flat=True))
+    assert follow_up["ret_5"] == stored.ret_5 == pytest.approx((closes[5] / closes[0] - 1) * 100)
+    assert follow_up["ret_60"] == stored.ret_60 == pytest.approx((closes[60] / closes[0] - 1) * 100)
+    assert follow_up["complete"] is True
 
 
 def test_backtest_list_and_detail_with_curves_and_trades(viewer, days):
@@ -105,3 +162,7 @@ def test_indicators_need_a_code(viewer, days):
 def test_the_schema_documents_the_market_api(viewer, days):
     schema = viewer.get("/api/schema/", {"format": "json"}).json()
     assert {"/api/market/bars/", "/api/market/signals/", "/api/market/coverage/"} <= set(schema["paths"])
+    signals = schema["paths"]["/api/market/signals/"]["get"]
+    assert "basis" in {p["name"] for p in signals["parameters"]}
+    follow_up = schema["components"]["schemas"]["FollowUp"]["properties"]
+    assert {"computed", "basis", "ret_1", "ret_60"} <= set(follow_up)

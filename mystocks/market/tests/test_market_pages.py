@@ -3,16 +3,18 @@ from pathlib import Path
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tasks_app.api.testing import make_user
-from tasks_app.models import TaskExecution
-from tasks_app.testing import make_definition
+from tasks_app.models import Status, TaskExecution
+from tasks_app.testing import make_definition, run_job_inline
 
-from .. import coverage
-from ..models import CoverageDay, DailyBar, FinancialStatement
-from ..reads.returns_after import HORIZONS
-from .market_data import add_backtest, add_signals, backfill_tasks, load_market
+from .. import coverage, followup
+from ..models import CoverageDay, DailyBar, FinancialStatement, SignalReturn
+from ..reads.signals import HORIZONS
+from .market_data import add_backtest, add_signal_return, add_signals, backfill_tasks, load_market
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +99,7 @@ def test_stock_page_and_its_chart_data_with_indicators_and_signals(viewer_client
     page = viewer_client.get(reverse("market:stock_detail", args=["SMP001"]))
     assert page.status_code == 200 and "lightweight-charts" in page.content.decode()
     data = viewer_client.get(reverse("market:stock_chart", args=["SMP001"]), {"adjust": "none"}).json()
-    assert len(data["bars"]) == len(days) and data["adjust_used"] == "none"
+    assert len(data["bars"]) == len(days) and data["adjust"] == "none" and "adjust_used" not in data
     last = DailyBar.objects.get(code="SMP001", date=days[-1])
     assert data["bars"][-1][:5] == [days[-1].isoformat(), last.open, last.high, last.low, last.close]
     closes = [b[4] for b in data["bars"]]
@@ -112,33 +114,142 @@ def test_chart_refuses_an_unknown_adjustment(viewer_client, days):
     assert response.status_code == 400 and "adjust" in response.json()["errors"]
 
 
-def test_signals_page_shows_returns_after_each_horizon(viewer_client, days):
-    day = days[-70]
+def test_qfq_chart_of_a_stock_without_factors_shows_its_unadjusted_prices_as_qfq(viewer_client, days):
+    chart = reverse("market:stock_chart", args=["SMP002"])
+    qfq, raw = (viewer_client.get(chart, {"adjust": a}).json() for a in ("qfq", "none"))
+    assert qfq["adjust"] == "qfq" and qfq["bars"] == raw["bars"]  # factor 1.0: nothing to adjust, no fallback
+
+
+def _signals_page(client, **params):
+    return client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought", **params},
+                      HTTP_ACCEPT_LANGUAGE="en")
+
+
+def test_signals_page_shows_the_stored_returns_exactly(viewer_client, days):
+    day = days[-10]
     add_signals("kdj_overbought", day, ["SMP002", "SMP005"])
-    response = viewer_client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought"})
+    add_signal_return("kdj_overbought", "SMP005", day, ret_1=12.3456, ret_3=-0.5, ret_5=3.0)
+    response = _signals_page(viewer_client)
     assert response.context["day"] == day
     rows = {r["code"]: r for r in response.context["rows"]}
+    stored = rows["SMP005"]["follow_up"]
+    assert stored["computed"] and (stored["ret_1"], stored["ret_3"], stored["ret_5"]) == (12.3456, -0.5, 3.0)
+    assert stored["ret_10"] is None and stored["ret_60"] is None  # not reached when the job computed them
+    cells = rows["SMP005"]["cells"]
+    assert cells[:3] == [("up", "+12.35%"), ("down", "-0.50%"), ("up", "+3.00%")]
+    assert [text for _, text in cells[3:]] == ["not reached"] * 3
+    assert rows["SMP002"]["follow_up"]["computed"] is False and rows["SMP002"]["cells"] is None
+    page = response.content.decode()
+    assert "+12.35%" in page and "not reached" in page and "not computed yet" in page
+    chinese = viewer_client.get(reverse("market:signal_list"), {"strategy": "kdj_overbought"},
+                                HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未到期" in chinese and "尚未计算" in chinese
+
+
+def test_signals_not_computed_yet_link_the_newest_run_of_the_follow_up_job(viewer_client, days):
+    day = days[-5]
+    add_signals("kdj_overbought", day, ["SMP001", "SMP003"])
+    task = make_definition("compute_signal_returns", task_id="calc_signal_returns")
+    response = _signals_page(viewer_client)
+    assert response.context["not_computed"] == 2
+    assert "calc_signal_returns" in response.content.decode() and "has never run" in response.content.decode()
+    TaskExecution.objects.create(task=task, status="failed", trigger="schedule")
+    newest = TaskExecution.objects.create(task=task, status="success", trigger="schedule")
+    page = _signals_page(viewer_client).content.decode()
+    assert 'id="follow-up-pending"' in page and reverse("pages:execution_detail", args=[newest.pk]) in page
+    add_signal_return("kdj_overbought", "SMP001", day, ret_1=1.0)
+    add_signal_return("kdj_overbought", "SMP003", day, ret_1=-1.0)
+    done = _signals_page(viewer_client)
+    assert done.context["not_computed"] == 0 and 'id="follow-up-pending"' not in done.content.decode()
+
+
+def test_the_entry_basis_picks_the_stored_row_of_that_basis(viewer_client, days):
+    day = days[-20]
+    add_signals("kdj_overbought", day, ["SMP004"])
+    add_signal_return("kdj_overbought", "SMP004", day, basis="next_open", ret_1=-7.25)
+    at_close = _signals_page(viewer_client)
+    assert at_close.context["rows"][0]["follow_up"]["computed"] is False
+    at_open = _signals_page(viewer_client, basis="next_open")
+    assert at_open.context["rows"][0]["follow_up"]["ret_1"] == -7.25 and "next trading day" in at_open.content.decode()
+    bad = _signals_page(viewer_client, basis="tomorrow")
+    assert bad.context["rows"] == [] and "basis" in bad.context["form"].errors
+
+
+def test_signals_page_queries_do_not_grow_with_its_rows(viewer_client, days):
+    few, many = days[-30], days[-31]
+    add_signals("kdj_overbought", few, ["SMP001"])
+    add_signals("kdj_overbought", many, ["SMP001", "SMP002", "SMP003", "SMP004", "SMP005", "SMP006"])
+    for code in ("SMP001", "SMP002", "SMP003"):
+        add_signal_return("kdj_overbought", code, many, ret_1=2.0)
+    counts = []
+    for day in (few, many):
+        with CaptureQueriesContext(connection) as queries:
+            assert _signals_page(viewer_client, date=day.isoformat()).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_signals_page_and_statistics_show_what_the_follow_up_job_stored(client, days):
+    client.force_login(make_user(superuser=True))  # the role groups may be flushed by an earlier transactional test
+    day = days[-70]
+    add_signals("kdj_overbought", day, ["SMP002", "SMP005"])
+    assert run_job_inline("compute_signal_returns", {"bases": ["close", "next_open"]}).status == Status.SUCCESS
+    rows = {r["code"]: r for r in _signals_page(client).context["rows"]}
     closes = list(DailyBar.objects.filter(code="SMP005", date__gte=day).order_by("date")
                   .values_list("close", flat=True))
+    stored = SignalReturn.objects.get(code="SMP005", basis="close")
     for h in HORIZONS:
-        assert rows["SMP005"]["returns"][h] == pytest.approx(closes[h] / closes[0] - 1)
-    assert "SMP002" in response.content.decode()
+        assert rows["SMP005"]["follow_up"][f"ret_{h}"] == getattr(stored, f"ret_{h}")
+        assert getattr(stored, f"ret_{h}") == pytest.approx((closes[h] / closes[0] - 1) * 100)
+    stats = client.get(reverse("market:signal_stats"), {
+        "strategy": "kdj_overbought", "start": day.isoformat(), "end": days[-1].isoformat()}).context["stats"]
+    summary = {r["horizon"]: r for r in followup.summarize(strategy_names=["kdj_overbought"])}
+    assert stats["horizons"][20]["mean"] == summary[20]["mean"] and stats["horizons"][20]["count"] == 2
 
 
-def test_strategy_statistics_hit_rate_and_mean_per_horizon(viewer_client, days):
-    add_signals("turtle_trade", days[-30], ["SMP001", "SMP002", "SMP003"])
-    response = viewer_client.get(reverse("market:signal_stats"), {
-        "strategy": "turtle_trade", "start": days[-40].isoformat(), "end": days[-1].isoformat()})
+def _stats(client, **params):
+    return client.get(reverse("market:signal_stats"), {"strategy": "turtle_trade", **params})
+
+
+def test_strategy_statistics_are_the_stored_summaries(viewer_client, days):
+    day = days[-30]
+    add_signals("turtle_trade", day, ["SMP001", "SMP002", "SMP003"])
+    add_signals("turtle_trade", days[-29], ["SMP004"])
+    for code, ret in (("SMP001", 4.0), ("SMP002", -2.0), ("SMP003", 1.0)):
+        add_signal_return("turtle_trade", code, day, ret_1=ret, ret_3=ret, ret_5=ret * 2, ret_10=ret, ret_20=ret)
+    response = _stats(viewer_client, start=days[-40].isoformat(), end=days[-1].isoformat())
     stats = response.context["stats"]
-    assert stats["signals"] == 3
-    assert stats["horizons"][5]["count"] == 3 and stats["horizons"][60]["count"] == 0
-    rets = []
-    for code in ("SMP001", "SMP002", "SMP003"):
-        closes = list(DailyBar.objects.filter(code=code, date__gte=days[-30]).order_by("date")
-                      .values_list("close", flat=True))
-        rets.append(closes[5] / closes[0] - 1)
-    assert stats["horizons"][5]["mean"] == pytest.approx(sum(rets) / 3)
-    assert stats["horizons"][5]["hit_rate"] == pytest.approx(sum(r > 0 for r in rets) / 3)
+    assert (stats["signals"], stats["not_computed"], stats["stored"], stats["capped"]) == (4, 1, 3, False)
+    five = stats["horizons"][5]
+    assert five["count"] == 3 and five["mean"] == pytest.approx(2.0) and five["median"] == 2.0
+    assert five["hit_rate"] == pytest.approx(200 / 3) and five["not_reached"] == 0
+    assert stats["horizons"][60]["count"] == 0 and stats["horizons"][60]["not_reached"] == 3
+    assert stats["horizons"][60]["mean"] is None
+    page = response.content.decode()
+    assert "+2.00%" in page and "66.7%" in page and 'id="follow-up-pending"' in page
+    sell = _stats(viewer_client, start=days[-40].isoformat(), end=days[-1].isoformat(), side="sell")
+    assert sell.context["stats"]["signals"] == 0 and sell.context["stats"]["horizons"][5]["count"] == 0
+
+
+def test_a_stored_infinity_does_not_break_the_pages(viewer_client, days):
+    day = days[-30]
+    add_signals("turtle_trade", day, ["SMP001"])
+    add_signal_return("turtle_trade", "SMP001", day, ret_1=float("inf"), ret_3=float("nan"))
+    listing = viewer_client.get(reverse("market:signal_list"), {"strategy": "turtle_trade"})
+    assert listing.status_code == 200 and listing.context["rows"][0]["follow_up"]["ret_1"] is None
+    stats = _stats(viewer_client, start=day.isoformat(), end=day.isoformat())
+    assert stats.status_code == 200 and "Infinity" not in stats.content.decode() and "NaN" not in stats.content.decode()
+
+
+def test_statistics_are_capped(viewer_client, days, monkeypatch):
+    monkeypatch.setattr("mystocks.market.reads.signals.MAX_STATS_SIGNALS", 2)
+    day = days[-30]
+    add_signals("turtle_trade", day, ["SMP001", "SMP002", "SMP003"])
+    for code, ret in (("SMP001", 4.0), ("SMP002", -2.0), ("SMP003", 100.0)):
+        add_signal_return("turtle_trade", code, day, ret_1=ret)
+    stats = _stats(viewer_client, start=day.isoformat(), end=day.isoformat()).context["stats"]
+    assert stats["capped"] and stats["horizons"][1]["count"] == 2 and stats["horizons"][1]["mean"] == 1.0
 
 
 def test_statistics_refuse_a_period_longer_than_a_year(viewer_client, days):

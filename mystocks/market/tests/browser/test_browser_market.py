@@ -1,4 +1,5 @@
-"""The Market data pages in a real browser: stock chart and its qfq toggle, gap fill, backtest form."""
+"""The Market data pages in a real browser: stock chart and its qfq toggle, gap fill, backtest form,
+signals with their stored follow-up returns and the statistics chart."""
 import pytest
 
 from tasks_app.models import Status, TaskExecution
@@ -6,7 +7,7 @@ from tasks_app.testing import make_definition
 from tasks_app.tests.browser.conftest import log_in, screenshot
 
 from ...models import BacktestRun, IndicatorValue
-from ..market_data import load_market, store_factor
+from ..market_data import add_signal_return, add_signals, load_market, store_factor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +52,7 @@ def test_toggle_qfq_and_see_the_chart_change(page, ops_user):
     assert qfq_first == pytest.approx(raw_first / 1.5, abs=0.01) and float(qfq_last) == pytest.approx(float(raw_last))
     page.click('#adjust-toggle [data-adjust="qfq"]')
     _chart_loaded(page, "qfq")
-    assert page.get_attribute("#stock-chart", "data-adjust-used") == "qfq"
+    assert _first_close(page) == pytest.approx(qfq_first) and page.inner_text("#chart-status") == ""
     screenshot(page, "market_stock_chart_qfq")
 
 
@@ -92,3 +93,24 @@ def test_run_a_backtest_from_its_form_and_see_its_equity_curve(page, ops_user, s
     page.wait_for_selector('#equity-chart[data-points="200"]')
     assert page.locator("#equity-chart canvas").count() > 0 and page.locator("#drawdown-chart canvas").count() > 0
     screenshot(page, "market_backtest_detail")
+
+
+def test_signals_show_the_stored_follow_up_and_the_statistics_chart_draws_it(page, ops_user):
+    days = load_market(stocks=3, days=120)
+    day = days[-30]
+    add_signals("turtle_trade", day, ["SMP001", "SMP002"])
+    add_signal_return("turtle_trade", "SMP001", day, ret_1=4.5, ret_3=-1.25, ret_5=2.0, ret_10=3.0, ret_20=6.0)
+    make_definition("compute_signal_returns", task_id="calc_signal_returns")
+    log_in(page)
+    page.goto(page.base_url + "/market/signals/?strategy=turtle_trade")
+    computed = page.locator('#signal-table tr[data-code="SMP001"] td')
+    assert [computed.nth(i).inner_text() for i in range(4, 9)] == ["+4.50%", "-1.25%", "+2.00%", "+3.00%", "+6.00%"]
+    assert "not-reached" in computed.nth(9).get_attribute("class")
+    assert page.locator('#signal-table tr[data-code="SMP002"] .not-computed').count() == 1
+    assert "calc_signal_returns" in page.inner_text("#follow-up-pending")
+    screenshot(page, "market_signals_follow_up")
+    page.goto(page.base_url + f"/market/signals/stats/?strategy=turtle_trade&start={days[-40]}&end={days[-1]}")
+    page.wait_for_function("window.Chart && window.Chart.getChart(document.getElementById('stats-chart'))")
+    drawn = page.evaluate("Chart.getChart(document.getElementById('stats-chart')).data.datasets.map(d => d.data)")
+    assert drawn[0][:2] == [100, 0] and drawn[1][:2] == [4.5, -1.25]  # hit rate and mean, in percent as stored
+    screenshot(page, "market_signal_stats")
