@@ -132,8 +132,14 @@ def summarize(*, basis=ReturnBasis.CLOSE, strategy_names=(), side=None, since=No
     for (strategy, side), group in frame.groupby(["strategy", "side"], sort=True):
         for n, column in zip(RETURN_HORIZONS, RETURN_COLUMNS):
             summary.append({"strategy": strategy, "side": side, "horizon": n,
-                            **_describe(group[column].dropna().to_numpy(), side)})
+                            **_describe(_finite(group[column].to_numpy(float)), side)})
     return summary
+
+
+def _finite(values):
+    """The returns that are numbers: NaN is a horizon not reached, and an infinity (a zero entry
+    price, which validation keeps out of the bars) is no return either."""
+    return values[np.isfinite(values)]
 
 
 def _describe(values, side):

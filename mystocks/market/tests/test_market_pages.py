@@ -240,6 +240,7 @@ def test_a_stored_infinity_does_not_break_the_pages(viewer_client, days):
     assert listing.status_code == 200 and listing.context["rows"][0]["follow_up"]["ret_1"] is None
     stats = _stats(viewer_client, start=day.isoformat(), end=day.isoformat())
     assert stats.status_code == 200 and "Infinity" not in stats.content.decode() and "NaN" not in stats.content.decode()
+    assert stats.context["stats"]["horizons"][1]["count"] == 0  # no number, so no return to average
 
 
 def test_statistics_are_capped(viewer_client, days, monkeypatch):
