@@ -157,7 +157,7 @@ def test_the_task_detail_shows_statistics_next_runs_relations_and_audit(operator
     assert [m.group.group_id for m in ctx["memberships"]] == ["g_detail"]
     assert len(ctx["trend"]) == 6
     assert "每个工作日 16:00" in html and 'name="run-param__seconds"' in html
-    assert AuditLog.objects.filter(target_id="detail_t").exists() and "create" in html
+    assert AuditLog.objects.filter(target_id="detail_t").exists() and "已创建" in html
     down = operator_client.get(reverse("pages:task_detail", args=[up.task_id])).context
     assert [t.task_id for t in down["downstreams"]] == ["detail_t"]
 
