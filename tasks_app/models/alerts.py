@@ -96,13 +96,13 @@ class AlertIncident(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FAILURE = "failure", _("Failure")
+        FAILURE = "failure", _("Failed")
         TIMEOUT = "timeout", _("Timeout")
         MISSED_RUN = "missed_run", pgettext_lazy("alert kind", "Missed run")
         LONG_RUN = "long_run", _("Running too long")
-        BEAT_DOWN = "beat_down", _("Scheduler down")
-        WORKERS_DOWN = "workers_down", _("No workers available")
-        CALENDAR_ENDING = "calendar_ending", _("Trading calendar ending")
+        BEAT_DOWN = "beat_down", _("Beat down")
+        WORKERS_DOWN = "workers_down", _("No worker")
+        CALENDAR_ENDING = "calendar_ending", _("Trading calendar runs out")
 
     key = models.CharField(max_length=160)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -15,7 +15,7 @@ from ..registry import TASK_TYPE_MAX_LENGTH, ParamsInvalid, UnknownJob, check_ta
 class ScheduleType(models.TextChoices):
     NONE = "none", pgettext_lazy("schedule type", "Manual")
     CRON = "cron", _("Cron expression")
-    INTERVAL = "interval", _("Fixed interval")
+    INTERVAL = "interval", _("Interval")
     ONCE = "once", _("Once")
 
 
@@ -27,8 +27,8 @@ class MisfirePolicy(models.TextChoices):
 
 class ConcurrencyPolicy(models.TextChoices):
     SKIP = "skip", _("Skip")
-    QUEUE = "queue", _("Queue up")
-    ALLOW = "allow", _("Allow parallel runs")
+    QUEUE = "queue", pgettext_lazy("concurrency policy", "Queue")
+    ALLOW = "allow", _("Allow parallel")
 
 
 QUEUES = ("default", "fetch", "compute")

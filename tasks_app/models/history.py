@@ -37,7 +37,7 @@ class AuditLog(models.Model):
         ADMIN = "admin", _("Admin")
         UI = "ui", _("Pages")
         API = "api", _("API")
-        COMMAND = "command", _("Command line")
+        COMMAND = "command", _("Command")
         SYSTEM = "system", _("System")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)

@@ -41,7 +41,7 @@ class Trigger(models.TextChoices):
     RETRY = "retry", _("Retry")
     DEPENDENCY = "dependency", _("Dependency")
     GROUP = "group", _("Group")
-    RESTART = "restart", _("Automatic restart")
+    RESTART = "restart", _("Auto-restart")
     CATCH_UP = "catch_up", _("Catch-up")
 
 
