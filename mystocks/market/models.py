@@ -8,17 +8,19 @@ Prices are stored unadjusted or back-adjusted (hfq), never forward-adjusted (qfq
 whole history on every ex-dividend day, so stored qfq rows would go stale.
 """
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Exchange(models.TextChoices):
-    SH = "SH", "上交所"
-    SZ = "SZ", "深交所"
-    BJ = "BJ", "北交所"
+    SH = "SH", _("Shanghai Stock Exchange")
+    SZ = "SZ", _("Shenzhen Stock Exchange")
+    BJ = "BJ", _("Beijing Stock Exchange")
 
 
 class Adjust(models.TextChoices):
-    NONE = "none", "不复权"
-    HFQ = "hfq", "后复权"
+    NONE = "none", _("Unadjusted")
+    HFQ = "hfq", _("Back-adjusted (hfq)")
 
 
 class Stock(models.Model):
@@ -28,7 +30,9 @@ class Stock(models.Model):
     industry = models.CharField(max_length=128, blank=True)
     list_date = models.DateField(null=True, blank=True)
     delist_date = models.DateField(null=True, blank=True)
-    status = models.CharField(max_length=16, default="listed", choices=[("listed", "上市"), ("delisted", "退市")])
+    status = models.CharField(max_length=16, default="listed", choices=[
+        ("listed", pgettext_lazy("stock status", "Listed")), ("delisted", _("Delisted")),
+    ])
     source = models.CharField(max_length=16, blank=True)
     updated_at = models.DateTimeField(null=True, blank=True)
 
@@ -64,9 +68,9 @@ class DailyBar(models.Model):
 
 
 class StatementType(models.TextChoices):
-    BALANCE_SHEET = "balance_sheet", "资产负债表"
-    INCOME_STATEMENT = "income_statement", "利润表"
-    CASH_FLOW = "cash_flow", "现金流量表"
+    BALANCE_SHEET = "balance_sheet", _("Balance sheet")
+    INCOME_STATEMENT = "income_statement", _("Income statement")
+    CASH_FLOW = "cash_flow", _("Cash flow statement")
 
 
 class FinancialStatement(models.Model):
@@ -94,7 +98,7 @@ class FinancialStatement(models.Model):
 
 
 class SecurityType(models.TextChoices):
-    STOCK = "stock", "股票"
+    STOCK = "stock", _("Stock")
     ETF = "etf", "ETF"
 
 
@@ -154,9 +158,9 @@ class DragonTigerEntry(models.Model):
 
 
 class FlowType(models.TextChoices):
-    STOCK = "stock", "个股"
-    SECTOR = "sector", "行业"
-    CONCEPT = "concept", "概念"
+    STOCK = "stock", _("Single stock")
+    SECTOR = "sector", _("Industry")
+    CONCEPT = "concept", _("Concept")
 
 
 class CapitalFlow(models.Model):
@@ -189,9 +193,9 @@ class CapitalFlow(models.Model):
 
 
 class Period(models.TextChoices):
-    DAILY = "daily", "日线"
-    WEEKLY = "weekly", "周线"
-    MONTHLY = "monthly", "月线"
+    DAILY = "daily", _("Daily")
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
 
 
 class IndicatorValue(models.Model):
@@ -310,7 +314,7 @@ class StrategySignal(models.Model):
     strategy = models.CharField(max_length=32)
     code = models.CharField(max_length=8)
     date = models.DateField()
-    side = models.CharField(max_length=4, choices=[("buy", "买入"), ("sell", "卖出")])
+    side = models.CharField(max_length=4, choices=[("buy", _("Buy")), ("sell", _("Sell"))])
     close = models.FloatField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
 
@@ -322,8 +326,8 @@ class StrategySignal(models.Model):
 
 
 class ReturnBasis(models.TextChoices):
-    CLOSE = "close", "信号日收盘价"
-    NEXT_OPEN = "next_open", "次日开盘价"
+    CLOSE = "close", _("Signal-day close")
+    NEXT_OPEN = "next_open", _("Next-day open")
 
 
 RETURN_HORIZONS = (1, 3, 5, 10, 20, 60)
@@ -343,7 +347,7 @@ class SignalReturn(models.Model):
     code = models.CharField(max_length=8)
     date = models.DateField(help_text="the signal's bar")
     basis = models.CharField(max_length=10, choices=ReturnBasis.choices, default=ReturnBasis.CLOSE)
-    side = models.CharField(max_length=4, choices=[("buy", "买入"), ("sell", "卖出")])
+    side = models.CharField(max_length=4, choices=[("buy", _("Buy")), ("sell", _("Sell"))])
     entry_date = models.DateField(null=True, blank=True)
     entry_price = models.FloatField(null=True, blank=True, help_text="adjusted, as computed")
     ret_1 = models.FloatField(null=True, blank=True, help_text="%")

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .definitions import TaskDefinition, TaskGroup
 from .runs import TaskExecution
@@ -13,10 +14,10 @@ class NotificationChannel(models.Model):
     """Where alerts go: an e-mail list, a generic JSON webhook, a DingTalk or WeCom robot."""
 
     class Kind(models.TextChoices):
-        EMAIL = "email", _("电子邮件")
+        EMAIL = "email", _("E-mail")
         WEBHOOK = "webhook", _("Webhook (JSON)")
-        DINGTALK = "dingtalk", _("钉钉机器人")
-        WECOM = "wecom", _("企业微信机器人")
+        DINGTALK = "dingtalk", _("DingTalk robot")
+        WECOM = "wecom", _("WeCom robot")
 
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -95,13 +96,13 @@ class AlertIncident(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FAILURE = "failure", _("失败")
-        TIMEOUT = "timeout", _("超时")
-        MISSED_RUN = "missed_run", _("漏跑")
-        LONG_RUN = "long_run", _("运行过久")
-        BEAT_DOWN = "beat_down", _("调度器停止")
-        WORKERS_DOWN = "workers_down", _("无可用 Worker")
-        CALENDAR_ENDING = "calendar_ending", _("交易日历将尽")
+        FAILURE = "failure", _("Failed")
+        TIMEOUT = "timeout", _("Timeout")
+        MISSED_RUN = "missed_run", pgettext_lazy("alert kind", "Missed run")
+        LONG_RUN = "long_run", _("Running too long")
+        BEAT_DOWN = "beat_down", _("Beat down")
+        WORKERS_DOWN = "workers_down", _("No worker")
+        CALENDAR_ENDING = "calendar_ending", _("Trading calendar runs out")
 
     key = models.CharField(max_length=160)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -142,14 +143,14 @@ class AlertDelivery(models.Model):
     """One message to one channel, with every attempt's outcome."""
 
     class Event(models.TextChoices):
-        ALERT = "alert", _("告警")
-        RECOVERY = "recovery", _("恢复")
-        TEST = "test", _("测试")
+        ALERT = "alert", _("Alert")
+        RECOVERY = "recovery", _("Recovery")
+        TEST = "test", _("Test")
 
     class State(models.TextChoices):
-        PENDING = "pending", _("待发送")
-        SENT = "sent", _("已发送")
-        FAILED = "failed", _("发送失败")
+        PENDING = "pending", _("Waiting to send")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Sending failed")
 
     channel = models.ForeignKey(NotificationChannel, on_delete=models.CASCADE, related_name="deliveries")
     incident = models.ForeignKey(

@@ -6,28 +6,29 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import limits, slots
 from ..registry import TASK_TYPE_MAX_LENGTH, ParamsInvalid, UnknownJob, check_task_type, get_job
 
 
 class ScheduleType(models.TextChoices):
-    NONE = "none", _("手动")
-    CRON = "cron", _("Cron 表达式")
-    INTERVAL = "interval", _("固定间隔")
-    ONCE = "once", _("单次")
+    NONE = "none", pgettext_lazy("schedule type", "Manual")
+    CRON = "cron", _("Cron expression")
+    INTERVAL = "interval", _("Interval")
+    ONCE = "once", _("Once")
 
 
 class MisfirePolicy(models.TextChoices):
-    SKIP = "skip", _("跳过错过的运行")
-    RUN_ONCE = "run_once", _("补跑一次")
-    RUN_ALL = "run_all", _("逐个补跑")
+    SKIP = "skip", _("Skip missed runs")
+    RUN_ONCE = "run_once", _("Catch up once")
+    RUN_ALL = "run_all", _("Catch up every missed run")
 
 
 class ConcurrencyPolicy(models.TextChoices):
-    SKIP = "skip", _("跳过")
-    QUEUE = "queue", _("排队")
-    ALLOW = "allow", _("允许并行")
+    SKIP = "skip", _("Skip")
+    QUEUE = "queue", pgettext_lazy("concurrency policy", "Queue")
+    ALLOW = "allow", _("Allow parallel")
 
 
 QUEUES = ("default", "fetch", "compute")
@@ -36,11 +37,11 @@ QUEUES = ("default", "fetch", "compute")
 class Priority(models.IntegerChoices):
     """The old task manager's five levels; any number from 100 to 900 is allowed, lower first."""
 
-    CRITICAL = 100, _("紧急")
-    HIGH = 200, _("高")
-    NORMAL = 500, _("普通")
-    LOW = 800, _("低")
-    BATCH = 900, _("批量")
+    CRITICAL = 100, _("Critical")
+    HIGH = 200, _("High")
+    NORMAL = 500, _("Normal")
+    LOW = 800, _("Low")
+    BATCH = 900, _("Batch")
 
 
 def parse_priority(value):
@@ -205,8 +206,8 @@ class TaskGroup(models.Model):
     """
 
     class Mode(models.TextChoices):
-        SEQUENTIAL = "sequential", _("顺序执行")
-        PARALLEL = "parallel", _("并行执行")
+        SEQUENTIAL = "sequential", _("Sequential")
+        PARALLEL = "parallel", _("Parallel")
 
     group_id = models.CharField(
         max_length=100, unique=True,

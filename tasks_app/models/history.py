@@ -34,11 +34,11 @@ class AuditLog(models.Model):
     """Who did what to which object, from which interface. Written by the service layer only."""
 
     class Interface(models.TextChoices):
-        ADMIN = "admin", _("管理后台")
-        UI = "ui", _("页面")
+        ADMIN = "admin", _("Admin")
+        UI = "ui", _("Pages")
         API = "api", _("API")
-        COMMAND = "command", _("命令行")
-        SYSTEM = "system", _("系统")
+        COMMAND = "command", _("Command")
+        SYSTEM = "system", _("System")
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(

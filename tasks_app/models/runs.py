@@ -14,19 +14,20 @@ from django.db.models import F, Q
 from django.db.models.functions import Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .. import limits
 from .definitions import TaskDefinition, TaskGroup
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", _("等待中")
-    RUNNING = "running", _("运行中")
-    SUCCESS = "success", _("成功")
-    FAILED = "failed", _("失败")
-    TIMEOUT = "timeout", _("超时")
-    CANCELLED = "cancelled", _("已取消")
-    SKIPPED = "skipped", _("已跳过")
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    SUCCESS = "success", _("Success")
+    FAILED = "failed", _("Failed")
+    TIMEOUT = "timeout", _("Timeout")
+    CANCELLED = "cancelled", _("Cancelled")
+    SKIPPED = "skipped", _("Skipped")
 
 
 ACTIVE_STATUSES = (Status.PENDING, Status.RUNNING)
@@ -34,14 +35,14 @@ FINISHED_STATUSES = (Status.SUCCESS, Status.FAILED, Status.TIMEOUT, Status.CANCE
 
 
 class Trigger(models.TextChoices):
-    SCHEDULE = "schedule", _("调度")
-    MANUAL = "manual", _("手动")
+    SCHEDULE = "schedule", _("Schedule")
+    MANUAL = "manual", pgettext_lazy("trigger", "Manual")
     API = "api", _("API")
-    RETRY = "retry", _("重试")
-    DEPENDENCY = "dependency", _("依赖")
-    GROUP = "group", _("任务组")
-    RESTART = "restart", _("自动重启")
-    CATCH_UP = "catch_up", _("补跑")
+    RETRY = "retry", _("Retry")
+    DEPENDENCY = "dependency", _("Dependency")
+    GROUP = "group", _("Group")
+    RESTART = "restart", _("Auto-restart")
+    CATCH_UP = "catch_up", _("Catch-up")
 
 
 class GroupRun(models.Model):
