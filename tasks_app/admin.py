@@ -16,6 +16,7 @@ from .models import (
     AlertRule,
     GroupRun,
     NotificationChannel,
+    Status,
     TaskDefinition,
     TaskExecution,
     TaskGroup,
@@ -92,9 +93,12 @@ class ExecutionTaskTypeFilter(TaskTypeFilter):
 
 
 def _status_badge(status):
+    """A status as a coloured badge with its label in the page's language (a stored value no
+    longer a status shows as it is)."""
     if not status:
         return "—"
-    return format_html('<span class="ms-status ms-status-{}">{}</span>', status, status)
+    label = Status(status).label if status in Status.values else status
+    return format_html('<span class="ms-status ms-status-{}">{}</span>', status, label)
 
 
 @admin.register(TaskDefinition)

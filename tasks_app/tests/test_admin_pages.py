@@ -26,7 +26,7 @@ def test_the_task_changelist_query_count_does_not_grow_with_rows(admin_client, p
         response = admin_client.get(reverse("admin:tasks_app_taskdefinition_changelist"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "每个工作日 16:00" in body and "ms-status-success" in body
+    assert "每个工作日 16:00" in body and '<span class="ms-status ms-status-success">成功</span>' in body
 
 
 def test_the_execution_changelist_and_detail_show_status_and_escaped_log(admin_client, populated,
