@@ -7,7 +7,6 @@ the ORM query cost more than the round trip. The transitions stay conditional
 """
 import functools
 
-from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models import F, Q
@@ -348,7 +347,7 @@ def _finish_statement(db, names, *, appends_log):
     table = qn(TaskExecution._meta.db_table)
     held_back = (f"EXISTS (SELECT 1 FROM {table} held WHERE held.{qn('status')} = %s "
                  f"AND held.{qn('wait_reason')} <> '')")
-    incident = qn(apps.get_model("tasks_app", "AlertIncident")._meta.db_table)  # alerts.py imports this module
+    incident = qn(TaskDefinition._meta.get_field("alert_incidents").related_model._meta.db_table)
     open_incident = (f"EXISTS (SELECT 1 FROM {incident} WHERE {incident}.{qn('task_id')} = {table}.{qn('task_id')} "
                      f"AND {incident}.{qn('resolved_at')} IS NULL)")
     return (f"UPDATE {table} SET {', '.join(assignments)} WHERE {qn('id')} = %s AND {qn('status')} = %s "
