@@ -22,6 +22,7 @@ from .models import (
     TaskGroup,
     TaskGroupMember,
     TradingDay,
+    choice_label,
 )
 from .registry import task_type_choices, task_type_label
 
@@ -97,7 +98,7 @@ def _status_badge(status):
     longer a status shows as it is)."""
     if not status:
         return "—"
-    label = Status(status).label if status in Status.values else status
+    label = choice_label(Status, status) or status
     return format_html('<span class="ms-status ms-status-{}">{}</span>', status, label)
 
 

@@ -13,12 +13,12 @@ from .definitions import (
     validate_timezone,
 )
 from .history import AuditLog, CalendarCoverage, DailyRollup, ServiceHeartbeat, TradingDay
-from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExecution, Trigger
+from .runs import ACTIVE_STATUSES, FINISHED_STATUSES, GroupRun, Status, TaskExecution, Trigger, choice_label
 
 __all__ = [
     "ACTIVE_STATUSES", "FINISHED_STATUSES", "QUEUES", "AlertDelivery", "AlertIncident", "AlertRule", "AuditLog",
     "CalendarCoverage", "ConcurrencyPolicy", "DailyRollup", "GroupRun", "MisfirePolicy", "NotificationChannel",
     "Priority", "ScheduleType", "ServiceHeartbeat", "Status", "TaskDefinition", "TaskExecution", "TaskGroup",
     "TaskGroupMember",
-    "TradingDay", "Trigger", "parse_priority", "validate_timezone",
+    "TradingDay", "Trigger", "choice_label", "parse_priority", "validate_timezone",
 ]

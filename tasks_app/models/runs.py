@@ -19,6 +19,12 @@ from .. import limits
 from .definitions import TaskDefinition, TaskGroup
 
 
+def choice_label(choices, value):
+    """The label of ``value`` among ``choices`` (a Choices class); None when it is not one of them
+    (a stored value from an older version, or nothing)."""
+    return choices(value).label if value in choices.values else None
+
+
 class Status(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")

@@ -3,7 +3,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import Status, Trigger
+from ..models import Status, Trigger, choice_label
 from ..registry import task_type_label
 
 register = template.Library()
@@ -23,10 +23,7 @@ def action_label(value):
 
 @register.filter
 def status_label(value):
-    try:
-        return Status(value).label
-    except ValueError:
-        return value or "—"
+    return choice_label(Status, value) or value or "—"
 
 
 @register.filter
@@ -37,10 +34,7 @@ def type_label(value):
 
 @register.filter
 def trigger_label(value):
-    try:
-        return Trigger(value).label
-    except ValueError:
-        return value
+    return choice_label(Trigger, value) or value
 
 
 @register.filter

@@ -9,7 +9,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tasks_app.admin import _status_badge
 from tasks_app.models import Priority, Status, TaskExecution, Trigger
+from tasks_app.pages.templatetags import status_label, trigger_label
 from tasks_app.testing import make_definition
 
 pytestmark = pytest.mark.django_db
@@ -95,3 +97,11 @@ def test_the_admin_lists_and_filters_use_the_language(admin_client, language, su
     tasks = admin_client.get(reverse("admin:tasks_app_taskdefinition_changelist"),
                              HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f'schedule_type__exact=none">{schedule_none}</a>' in tasks
+
+
+def test_a_stored_value_no_longer_a_choice_shows_as_it_is_on_every_door():
+    with translation.override("zh-hans"):
+        assert (status_label("success"), trigger_label("manual")) == ("成功", "手动")
+        assert (status_label("retired"), status_label(""), trigger_label("old")) == ("retired", "—", "old")
+        assert _status_badge("success") == '<span class="ms-status ms-status-success">成功</span>'
+        assert _status_badge("retired") == '<span class="ms-status ms-status-retired">retired</span>'
