@@ -142,10 +142,15 @@ def _finite(values):
     return values[np.isfinite(values)]
 
 
+def empty_summary():
+    """The figures of a horizon without a single return."""
+    return {"count": 0, "hit_rate": None, "mean": None, "median": None,
+            **{f"p{round(q * 100)}": None for q in QUANTILES if q != 0.5}}
+
+
 def _describe(values, side):
     if not len(values):
-        return {"count": 0, "hit_rate": None, "mean": None, "median": None,
-                **{f"p{round(q * 100)}": None for q in QUANTILES if q != 0.5}}
+        return empty_summary()
     hits = values > 0 if side == "buy" else values < 0
     quantiles = np.quantile(values, QUANTILES)
     return {"count": int(len(values)), "hit_rate": float(hits.mean() * 100), "mean": float(values.mean()),

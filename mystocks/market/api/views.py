@@ -15,7 +15,6 @@ from tasks_app.api.pagination import CappedCountPagination
 from ..compute import load_bars
 from ..models import BacktestRun, IndicatorValue, ReturnBasis, Stock, StrategySignal
 from ..reads.backtests import detail
-from ..reads.bars import display_bars
 from ..reads.coverage import MAX_WINDOW_DAYS, overview
 from ..reads.signals import not_computed, stored_follow_ups
 from . import serializers as s
@@ -74,7 +73,7 @@ class BarViewSet(ReadOnlyMixin, viewsets.ViewSet):
         start, end = _date(request.query_params, "start"), _date(request.query_params, "end")
         if start and end and end < start:
             raise ValidationError({"end": ["must not be before start"]})
-        bars = _bars(adjust=adjust, code=code, start=start, end=end)
+        bars = load_bars(adjust=adjust, codes=[code], since=start, until=end)
         rows = _records(bars)
         if request.accepted_renderer.format == "csv":
             return Response(rows)
@@ -87,12 +86,6 @@ def _records(bars):
     columns = [bars["code"].tolist(), [d.isoformat() for d in bars["date"]]]
     columns += [[None if v != v else v for v in bars[k].tolist()] for k in names[2:]]
     return [dict(zip(names, row)) for row in zip(*columns)]
-
-
-def _bars(*, adjust, code, start, end):
-    if adjust == "hfq":
-        return load_bars(adjust=adjust, codes=[code], since=start, until=end)
-    return display_bars(adjust=adjust, codes=[code], since=start, until=end)
 
 
 class IndicatorViewSet(ReadOnlyMixin, viewsets.ReadOnlyModelViewSet):

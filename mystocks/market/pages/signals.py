@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from tasks_app.pages.common import requires
 
 from ..jobs import STRATEGIES
-from ..models import ReturnBasis
-from ..reads.signals import HORIZONS, default_period, latest_signal_day, returns_task, signals_on, strategy_stats
+from ..models import RETURN_HORIZONS, ReturnBasis
+from ..reads.signals import default_period, latest_signal_day, returns_task, signals_on, strategy_stats
 from ..templatetags.market import pct_points, updown
 from .forms import SignalsForm, StatsForm
 
@@ -15,7 +15,7 @@ def _cells(follow_up, not_reached):
     """(css class, text) per horizon of a computed follow-up; None when it is not computed yet."""
     if not follow_up["computed"]:
         return None
-    values = [follow_up[f"ret_{h}"] for h in HORIZONS]
+    values = [follow_up[f"ret_{h}"] for h in RETURN_HORIZONS]
     return [("muted not-reached", not_reached) if v is None else (updown(v), pct_points(v)) for v in values]
 
 
@@ -25,7 +25,7 @@ def signal_list(request):
     data.setdefault("strategy", STRATEGIES[0])
     data.setdefault("basis", ReturnBasis.CLOSE)
     form = SignalsForm(data)
-    context = {"form": form, "horizons": HORIZONS, "rows": [], "day": None}
+    context = {"form": form, "horizons": RETURN_HORIZONS, "rows": [], "day": None}
     if form.is_valid():
         strategy, basis = form.cleaned_data["strategy"], form.cleaned_data["basis"]
         day = form.cleaned_data["date"] or latest_signal_day(strategy)
@@ -50,11 +50,11 @@ def signal_stats(request):
     data.setdefault("side", "buy")
     data.setdefault("basis", ReturnBasis.CLOSE)
     form = StatsForm(data)
-    context = {"form": form, "horizons": HORIZONS, "stats": None}
+    context = {"form": form, "horizons": RETURN_HORIZONS, "stats": None}
     if form.is_valid():
         stats = strategy_stats(**form.cleaned_data)
-        context.update(stats=stats, rows=[(h, stats["horizons"][h]) for h in HORIZONS],
+        context.update(stats=stats, rows=[(h, stats["horizons"][h]) for h in RETURN_HORIZONS],
                        task=returns_task() if stats["not_computed"] else None,
-                       chart_data={"horizons": list(HORIZONS),
+                       chart_data={"horizons": list(RETURN_HORIZONS),
                                    "stats": {str(h): v for h, v in stats["horizons"].items()}})
     return render(request, "market/signal_stats.html", context)

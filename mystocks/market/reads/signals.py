@@ -15,10 +15,9 @@ from django.db.models import F, Q
 from tasks_app.models import TaskDefinition
 from tasks_app.stats import with_last_run
 
-from ..followup import RETURN_COLUMNS, summarize
+from ..followup import RETURN_COLUMNS, empty_summary, summarize
 from ..models import RETURN_HORIZONS, ReturnBasis, SignalReturn, Stock, StrategySignal
 
-HORIZONS = RETURN_HORIZONS
 RETURNS_JOB = "compute_signal_returns"
 MAX_STATS_DAYS = 366
 MAX_STATS_SIGNALS = 20_000
@@ -103,15 +102,11 @@ def strategy_stats(*, strategy, start, end, side="buy", basis=ReturnBasis.CLOSE)
     summary = {row["horizon"]: row for row in summarize(basis=basis, strategy_names=[strategy], side=side,
                                                         since=start, until=end, limit=MAX_STATS_SIGNALS)}
     horizons = {}
-    for h in HORIZONS:
-        row = {k: _finite(v) for k, v in (summary.get(h) or _empty()).items()}
+    for h in RETURN_HORIZONS:
+        row = summary.get(h) or empty_summary()  # summarize counts finite returns only
         horizons[h] = {**row, "not_reached": read - row["count"]}
     return {"signals": total, "not_computed": missing, "stored": stored, "capped": stored > MAX_STATS_SIGNALS,
             "cap": MAX_STATS_SIGNALS, "basis": basis, "horizons": horizons}
-
-
-def _empty():
-    return {"count": 0, "hit_rate": None, "mean": None, "median": None, "p25": None, "p75": None}
 
 
 def default_period(day=None, days=90):

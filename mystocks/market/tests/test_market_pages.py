@@ -12,8 +12,7 @@ from tasks_app.models import Status, TaskExecution
 from tasks_app.testing import make_definition, run_job_inline
 
 from .. import coverage, followup
-from ..models import CoverageDay, DailyBar, FinancialStatement, SignalReturn
-from ..reads.signals import HORIZONS
+from ..models import RETURN_HORIZONS, CoverageDay, DailyBar, FinancialStatement, SignalReturn
 from .market_data import add_backtest, add_signal_return, add_signals, backfill_tasks, load_market
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +198,7 @@ def test_signals_page_and_statistics_show_what_the_follow_up_job_stored(client, 
     closes = list(DailyBar.objects.filter(code="SMP005", date__gte=day).order_by("date")
                   .values_list("close", flat=True))
     stored = SignalReturn.objects.get(code="SMP005", basis="close")
-    for h in HORIZONS:
+    for h in RETURN_HORIZONS:
         assert rows["SMP005"]["follow_up"][f"ret_{h}"] == getattr(stored, f"ret_{h}")
         assert getattr(stored, f"ret_{h}") == pytest.approx((closes[h] / closes[0] - 1) * 100)
     stats = client.get(reverse("market:signal_stats"), {
